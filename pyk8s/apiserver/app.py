@@ -1,0 +1,188 @@
+"""The API server's HTTP application: authenticate, route, dispatch, account.
+
+Every request goes through one aiohttp handler:
+
+1. authenticate (client certificate or token; 401 otherwise) and authorize;
+2. parse the path into a `RequestInfo` (Kubernetes' URL grammar);
+3. non-resource paths (discovery, OpenAPI, health, version, metrics) are
+   answered here; resource paths find their `ResourceType` in the registry and
+   the handler module for their verb and subresource;
+4. any `APIError` becomes a `metav1.Status` reply with its code; anything
+   unexpected is logged and becomes a 500 Status, never a dropped connection;
+5. the request is counted in /metrics by verb, resource and code.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+import orjson
+from aiohttp import web
+
+from pyk8s.api import errors
+from pyk8s.api.registry import Registry
+from pyk8s.apiserver import discovery
+from pyk8s.apiserver.authn import PUBLIC_PATHS, Authenticator, authorized
+from pyk8s.apiserver.context import JSON, RequestContext, User
+from pyk8s.apiserver.handlers import (
+    binding,
+    create,
+    delete,
+    get,
+    list,
+    patch,
+    scale,
+    update,
+    watch,
+)
+from pyk8s.apiserver.metrics import METRICS
+from pyk8s.apiserver.openapi import OpenAPI
+from pyk8s.apiserver.requestinfo import RequestInfo, parse
+from pyk8s.apiserver.rest import Storages
+from pyk8s.version import version_info
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[RequestContext], Awaitable[web.StreamResponse]]
+
+VERB_HANDLERS: dict[str, Handler] = {
+    "get": get.handle,
+    "list": list.handle,
+    "watch": watch.handle,
+    "create": create.handle,
+    "update": update.handle,
+    "patch": patch.handle,
+    "delete": delete.handle,
+    "deletecollection": delete.handle_collection,
+}
+# subresource -> verbs it accepts, and the handler for each
+SUBRESOURCE_HANDLERS: dict[str, dict[str, Handler]] = {
+    "status": {"get": get.handle, "update": update.handle, "patch": patch.handle},
+    "finalize": {"update": update.handle},
+    "scale": {"get": scale.handle, "update": scale.handle, "patch": scale.handle},
+    "binding": {"create": binding.handle},
+}
+
+
+def _json(obj: object, status: int = 200, content_type: str = JSON) -> web.Response:
+    return web.Response(body=orjson.dumps(obj), status=status,
+                        headers={"Content-Type": content_type})
+
+
+class APIServerApp:
+    def __init__(self, storages: Storages, registry: Registry, authenticator: Authenticator,
+                 server_address: str) -> None:
+        self.storages = storages
+        self.registry = registry
+        self.authenticator = authenticator
+        self.server_address = server_address
+        self.openapi = OpenAPI(registry)
+        self.ready = False
+
+    def build(self) -> web.Application:
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        return app
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        start = time.perf_counter()
+        info = parse(request.method, request.path, request.query.get("watch", "") in
+                     ("1", "true", "True"))
+        code = 500
+        try:
+            resp = await self._handle(request, info)
+            code = resp.status
+            return resp
+        except errors.APIError as e:
+            code = e.code
+            return _json(e.status(), e.code) if not e.headers else web.Response(
+                body=orjson.dumps(e.status()), status=e.code,
+                headers={"Content-Type": JSON, **e.headers})
+        except Exception as e:
+            log.exception("%s %s failed", request.method, request.path_qs)
+            return _json(errors.internal(str(e) or type(e).__name__).status(), 500)
+        finally:
+            verb = info.verb.upper() if info.is_resource else request.method
+            resource = info.resource + (f"/{info.subresource}" if info.subresource else "")
+            METRICS.observe_request(verb, resource, code, time.perf_counter() - start)
+
+    async def _handle(self, request: web.Request, info: RequestInfo) -> web.StreamResponse:
+        user = self.authenticator.authenticate(request)
+        if user is None:
+            if request.path in PUBLIC_PATHS or request.path.startswith(("/livez", "/readyz")):
+                user = User("system:anonymous", ("system:unauthenticated",))
+            else:
+                raise errors.unauthorized()
+        elif not authorized(user):
+            raise errors.forbidden(user.name, info.verb, info.resource, info.group,
+                                   info.namespace, info.name)
+        if not info.is_resource:
+            return await self._non_resource(request, info)
+        r = self.registry.lookup(info.group, info.version, info.resource)
+        if r is None or (info.namespace and not r.namespaced and r.kind != "Namespace"):
+            raise errors.APIError(404, "NotFound",
+                                  "the server could not find the requested resource")
+        ctx = RequestContext(request, info, user, self.storages, r)
+        if info.subresource:
+            handler = SUBRESOURCE_HANDLERS.get(info.subresource, {}).get(info.verb)
+            if info.subresource not in r.subresources or handler is None:
+                raise errors.APIError(404, "NotFound",
+                                      "the server could not find the requested resource")
+            return await handler(ctx)
+        if r.kind == "Binding" and info.verb == "create":
+            return await binding.handle(ctx)
+        if info.verb not in r.verbs:
+            raise errors.method_not_allowed()
+        if r.namespaced and not info.namespace and info.verb not in ("list", "watch"):
+            raise errors.APIError(404, "NotFound",
+                                  "the server could not find the requested resource")
+        return await VERB_HANDLERS[info.verb](ctx)
+
+    async def _non_resource(self, request: web.Request, info: RequestInfo
+                            ) -> web.StreamResponse:
+        path = request.path.rstrip("/") or "/"
+        parts = [p for p in path.split("/") if p]
+        accept = request.headers.get("Accept", "")
+        if not parts:
+            raise errors.APIError(404, "NotFound", "the server could not find the requested "
+                                  "resource")
+        if path == "/version":
+            return _json(version_info())
+        if path in ("/healthz", "/livez", "/readyz") or path.startswith(("/livez/",
+                                                                          "/readyz/")):
+            if path.startswith("/readyz") and not self.ready:
+                return web.Response(text="[-]ready failed: not started yet\n", status=500)
+            return web.Response(text="ok", content_type="text/plain")
+        if path == "/metrics":
+            return web.Response(text=METRICS.render(), content_type="text/plain")
+        if path in ("/api", "/apis"):
+            aggregated = discovery.wants_aggregated(accept)
+            if aggregated:
+                version = "v2" if aggregated == discovery.AGGREGATED_V2 else "v2beta1"
+                doc = discovery.aggregated(self.registry, core=path == "/api",
+                                           api_version=f"apidiscovery.k8s.io/{version}")
+                return _json(doc, content_type=aggregated)
+            if path == "/api":
+                return _json(discovery.api_versions(self.server_address))
+            return _json(discovery.api_group_list(self.registry))
+        if parts[0] == "api" and len(parts) == 2 and \
+                parts[1] in self.registry.groups().get("", []):
+            return _json(discovery.resource_list(self.registry, "", parts[1]))
+        if parts[0] == "apis" and len(parts) == 2:
+            group = discovery.api_group(self.registry, parts[1])
+            if group is not None:
+                return _json(group)
+        if parts[0] == "apis" and len(parts) == 3 and \
+                parts[2] in self.registry.groups().get(parts[1], []):
+            return _json(discovery.resource_list(self.registry, parts[1], parts[2]))
+        if path == "/openapi/v3":
+            return web.Response(body=self.openapi.index(), content_type=JSON)
+        if path.startswith("/openapi/v3/"):
+            doc = self.openapi.get(path[len("/openapi/v3/"):])
+            if doc is not None:
+                return web.Response(body=doc, content_type=JSON,
+                                    headers={"Cache-Control": "public, immutable"})
+        raise errors.APIError(404, "NotFound", "the server could not find the requested "
+                              "resource")

@@ -1,0 +1,90 @@
+"""The scale subresource: an autoscaling/v1 Scale view of a workload.
+
+`kubectl scale deployment web --replicas=3` PATCHes `.../deployments/web/scale`
+with `{"spec":{"replicas":3}}`; the HPA reads and writes the same view. The
+Scale shows spec.replicas, status.replicas and the selector as a string;
+writing it changes only the workload's spec.replicas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from pyk8s.api import errors
+from pyk8s.api.resource import ResourceType, ScaleSpec
+from pyk8s.api.selectors import selector_from_map, to_string
+from pyk8s.apiserver.context import RequestContext, decode_json
+from pyk8s.apiserver.handlers.patch import PATCHERS
+
+Obj = dict[str, Any]
+
+
+def _dig(obj: Obj, path: tuple[str, ...]) -> Any:
+    for p in path:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(p)  # type: ignore[assignment]
+    return obj
+
+
+def to_scale(r: ResourceType, spec: ScaleSpec, obj: Obj) -> Obj:
+    md = obj["metadata"]
+    selector = _dig(obj, spec.selector)
+    if isinstance(selector, dict) and ("matchLabels" in selector or
+                                       "matchExpressions" in selector):
+        text = to_string(selector)
+    else:
+        text = str(selector_from_map(selector)) if selector else ""
+    return {
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {k: md[k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                         "creationTimestamp") if k in md},
+        "spec": {"replicas": _dig(obj, spec.spec_replicas) or 0},
+        "status": {"replicas": _dig(obj, spec.status_replicas) or 0, "selector": text},
+    }
+
+
+def _replicas(scale: Any) -> int:
+    replicas = (scale.get("spec") or {}).get("replicas") if isinstance(scale, dict) else None
+    if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
+        raise errors.invalid("Scale", "", "autoscaling",
+                             [errors.Cause("FieldValueInvalid",
+                                           f"Invalid value: {replicas}: must be greater than "
+                                           f"or equal to 0", "spec.replicas")])
+    return replicas
+
+
+async def handle(ctx: RequestContext) -> web.StreamResponse:
+    r, spec = ctx.r, ctx.r.scale
+    if spec is None:
+        raise errors.not_found(f"{r.plural}/scale", ctx.info.name, r.group)
+    storage = ctx.storage
+    if ctx.info.verb == "get":
+        obj = await storage.get(r, ctx.namespace, ctx.info.name)
+        return ctx.respond(to_scale(r, spec, obj))
+    if ctx.info.verb not in ("update", "patch"):
+        raise errors.method_not_allowed()
+    body = decode_json(await ctx.raw_body())
+    if ctx.info.verb == "patch":
+        patch = PATCHERS.get(ctx.request.content_type)
+        if patch is None:
+            raise errors.unsupported_media_type(ctx.request.content_type)
+
+    def apply(current: Obj) -> Obj:
+        scale = to_scale(r, spec, current)
+        new_scale = patch(scale, body) if ctx.info.verb == "patch" else body
+        wanted_rv = (new_scale.get("metadata") or {}).get("resourceVersion")
+        if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
+            raise errors.conflict(r.plural, ctx.info.name, r.group)
+        target = current
+        for p in spec.spec_replicas[:-1]:
+            target = target.setdefault(p, {})
+        target[spec.spec_replicas[-1]] = _replicas(new_scale)
+        return current
+
+    obj = await storage.patch(r, ctx.namespace, ctx.info.name, apply, user=ctx.user.name,
+                              dry_run=ctx.dry_run)
+    return ctx.respond(to_scale(r, spec, obj))

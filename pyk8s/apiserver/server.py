@@ -1,0 +1,142 @@
+"""`APIServer`: the control plane's front door, assembled and run.
+
+Start-up order matters and is the same on every start:
+
+1. the data dir, certificates, kubeconfig and node token (`pki`);
+2. the datastore (SQLite file in the data dir, or etcd when
+   `--datastore-endpoint http://...`), wrapped to time every operation;
+3. a `ResourceStorage` and watch cache per stored resource;
+4. the objects every cluster starts with (`bootstrap`), idempotently, so a
+   restart on the same data dir serves the same objects;
+5. the HTTPS listener; /readyz turns ready once all of the above is done.
+
+A background task compacts the datastore's history: each interval it
+compacts to the revision it saw one interval earlier, so watches may resume
+from anything newer than one interval and older versions get 410 Gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import web
+
+from pyk8s.api.registry import builtin
+from pyk8s.apiserver import admission, pki
+from pyk8s.apiserver.app import APIServerApp
+from pyk8s.apiserver.authn import Authenticator
+from pyk8s.apiserver.bootstrap import bootstrap
+from pyk8s.apiserver.metrics import TimedDatastore
+from pyk8s.apiserver.rest import Storages
+from pyk8s.storage.interface import Datastore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServerConfig:
+    data_dir: Path
+    bind_address: str = "127.0.0.1"
+    port: int = 6443
+    datastore_endpoint: str = ""
+    advertise_address: str = ""
+    tls_san: list[str] = field(default_factory=list)
+    compaction_interval: float = 300.0
+
+
+def open_datastore(config: ServerConfig) -> Datastore:
+    endpoint = config.datastore_endpoint
+    if endpoint.startswith(("http://", "https://")):
+        from pyk8s.storage.etcd import EtcdDatastore
+
+        return EtcdDatastore(endpoint)
+    from pyk8s.storage.sqlite import SQLiteDatastore
+
+    path = Path(endpoint) if endpoint else config.data_dir / "db" / "state.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SQLiteDatastore(str(path))
+
+
+class APIServer:
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.stopping = asyncio.Event()
+        self.started = asyncio.Event()
+        self.storages: Storages | None = None
+
+    @property
+    def url(self) -> str:
+        host = self.config.bind_address
+        if host in ("0.0.0.0", "::"):
+            host = "127.0.0.1"
+        return f"https://{host}:{self.config.port}"
+
+    def _ssl_context(self, paths: pki.PKI) -> ssl.SSLContext:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(paths.serving_cert, paths.serving_key)
+        ctx.load_verify_locations(paths.ca_cert)
+        ctx.verify_mode = ssl.CERT_OPTIONAL
+        return ctx
+
+    async def run(self) -> None:
+        cfg = self.config
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        sans = [*cfg.tls_san, *([cfg.advertise_address] if cfg.advertise_address else [])]
+        paths = pki.ensure_all(cfg.data_dir, cfg.bind_address, self.url, sans)
+        token = pki.ensure_token(cfg.data_dir / "node-token")
+
+        from pyk8s.api.resources import NAME_RULES
+
+        registry = builtin()
+        datastore = TimedDatastore(open_datastore(cfg))
+        await datastore.start()
+        storages = self.storages = Storages(datastore, registry, dict(NAME_RULES))
+        storages.admission = admission.plugins(storages)
+        app = APIServerApp(storages, registry, Authenticator(token),
+                           f"{cfg.advertise_address or cfg.bind_address}:{cfg.port}")
+        runner = web.AppRunner(app.build(), access_log=None, handle_signals=False,
+                               shutdown_timeout=1.0)
+        compactor: asyncio.Task[None] | None = None
+        try:
+            await storages.start()
+            await bootstrap(storages, cfg.advertise_address, cfg.port)
+            await runner.setup()
+            site = web.TCPSite(runner, cfg.bind_address, cfg.port,
+                               ssl_context=self._ssl_context(paths), reuse_address=True,
+                               backlog=1024)
+            await site.start()
+            compactor = asyncio.create_task(self._compact_forever(datastore))
+            app.ready = True
+            self.started.set()
+            log.info("pyk8s API server listening on %s; kubeconfig: %s", self.url,
+                     cfg.data_dir / "kubeconfig.yaml")
+            await self.stopping.wait()
+        finally:
+            log.info("shutting down")
+            if compactor:
+                compactor.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await compactor
+            await runner.cleanup()
+            await storages.stop()
+            await datastore.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    async def _compact_forever(self, datastore: Datastore) -> None:
+        interval = self.config.compaction_interval
+        previous = 0
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if previous > await datastore.compacted_revision():
+                    await datastore.compact(previous)
+                previous = await datastore.current_revision()
+            except Exception:
+                log.exception("compaction failed")

@@ -1,0 +1,96 @@
+"""The `pyk8s` command: `server` runs a control plane, `kubeconfig` prints its credentials.
+
+Like k3s, one program with subcommands and defaults that give a working
+cluster from the first command (`pyk8s server`); flags for everything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+
+def default_data_dir() -> Path:
+    if os.geteuid() == 0:
+        return Path("/var/lib/pyk8s")
+    return Path.home() / ".local/share/pyk8s"
+
+
+def _duration(text: str) -> float:
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+    for suffix in sorted(units, key=len, reverse=True):
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * units[suffix]
+    return float(text)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pyk8s", description="Kubernetes, written in Python.")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("server", help="run the control plane (API server, datastore)")
+    s.add_argument("--data-dir", type=Path, default=default_data_dir())
+    s.add_argument("--bind-address", default="127.0.0.1")
+    s.add_argument("--https-listen-port", type=int, default=6443)
+    s.add_argument("--advertise-address", default="",
+                   help="address other nodes and pods reach the API server at")
+    s.add_argument("--tls-san", action="append", default=[],
+                   help="extra name or IP for the serving certificate")
+    s.add_argument("--datastore-endpoint", default="",
+                   help="SQLite file path (default: in the data dir) or http://HOST:PORT for "
+                        "etcd")
+    s.add_argument("--compaction-interval", type=_duration, default=300.0,
+                   help="how much datastore history to keep, e.g. 5m")
+    s.add_argument("--disable-agent", action="store_true",
+                   help="do not run a node agent on this machine")
+
+    k = sub.add_parser("kubeconfig", help="print the admin kubeconfig")
+    k.add_argument("--data-dir", type=Path, default=default_data_dir())
+    return p
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    from pyk8s.apiserver.server import APIServer, ServerConfig
+
+    server = APIServer(ServerConfig(
+        data_dir=args.data_dir,
+        bind_address=args.bind_address,
+        port=args.https_listen_port,
+        datastore_endpoint=args.datastore_endpoint,
+        advertise_address=args.advertise_address,
+        tls_san=args.tls_san,
+        compaction_interval=args.compaction_interval,
+    ))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, server.stop)
+    await server.run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "kubeconfig":
+        path = args.data_dir / "kubeconfig.yaml"
+        if not path.exists():
+            print(f"no kubeconfig at {path}: has `pyk8s server` run?", file=sys.stderr)
+            return 1
+        sys.stdout.write(path.read_text())
+        return 0
+    import uvloop
+
+    uvloop.run(_serve(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
