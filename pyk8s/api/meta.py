@@ -58,7 +58,7 @@ def validate(meta: Any, *, namespaced: bool, name_rule: Callable[[str], list[str
     if not namespaced and meta.get("namespace"):
         out.append(v.forbidden("metadata.namespace", "not allowed on this type"))
     out += v.labels("metadata.labels", meta.get("labels"))
-    out += v.annotations("metadata.annotations", meta.get("annotations"))
+    out += v.annotation_map("metadata.annotations", meta.get("annotations"))
     finalizers = meta.get("finalizers") or []
     if not isinstance(finalizers, list):
         out.append(v.invalid("metadata.finalizers", finalizers, "must be a list of strings"))

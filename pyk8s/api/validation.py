@@ -203,7 +203,7 @@ def labels(path: str, value: Any) -> list[Cause]:
     return out
 
 
-def annotations(path: str, value: Any) -> list[Cause]:
+def annotation_map(path: str, value: Any) -> list[Cause]:
     if value is None:
         return []
     if not isinstance(value, dict):

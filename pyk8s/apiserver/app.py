@@ -180,9 +180,9 @@ class APIServerApp:
         if path == "/openapi/v3":
             return web.Response(body=self.openapi.index(), content_type=JSON)
         if path.startswith("/openapi/v3/"):
-            doc = self.openapi.get(path[len("/openapi/v3/"):])
-            if doc is not None:
-                return web.Response(body=doc, content_type=JSON,
+            body = self.openapi.get(path[len("/openapi/v3/"):])
+            if body is not None:
+                return web.Response(body=body, content_type=JSON,
                                     headers={"Cache-Control": "public, immutable"})
         raise errors.APIError(404, "NotFound", "the server could not find the requested "
                               "resource")

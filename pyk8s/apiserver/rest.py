@@ -253,16 +253,16 @@ class ResourceStorage:
             revision, start = _decode_continue(opts.continue_token)
             return await self._list_paged(r, prefix, match, opts.limit, revision, start)
         rv = opts.resource_version
-        if rv == "0" or (rv and opts.resource_version_match == "NotOlderThan"):
+        if rv == "0" or (rv and opts.resource_version_match in ("", "NotOlderThan")):
             # Any recent state will do: serve from memory.
             if rv != "0":
                 await self.cache.wait_for(_parse_rv(rv))
-            items, revision = self.cache.list(prefix, match)
+            items, revision = self.cache.snapshot(prefix, match)
             return ListResult([self._out(r, o) for o in items], str(revision))
-        revision = _parse_rv(rv) if rv else 0
-        if rv and opts.resource_version_match not in ("", "Exact"):
+        if opts.resource_version_match not in ("", "Exact", "NotOlderThan"):
             raise errors.bad_request(
                 f"invalid resourceVersionMatch: {opts.resource_version_match!r}")
+        revision = _parse_rv(rv) if rv else 0
         return await self._list_paged(r, prefix, match, opts.limit, revision, None)
 
     async def _list_paged(self, r: ResourceType, prefix: str, match: Callable[[Obj], bool],

@@ -53,14 +53,17 @@ class CacheEvent:
 class Watcher:
     """One client watch: a queue filled by the cache, drained by the handler."""
 
-    def __init__(self, match: Matcher, namespace_prefix: str) -> None:
+    def __init__(self, match: Matcher, namespace_prefix: str, after: int) -> None:
         self.match = match
         self.prefix = namespace_prefix
+        # Events at or before this revision are already known to the client
+        # (its list may have been read from the store ahead of this cache).
+        self.after = after
         self.queue: asyncio.Queue[CacheEvent | None] = asyncio.Queue(WATCHER_BACKLOG)
         self.overflowed = False
 
     def offer(self, key: str, ev: CacheEvent) -> None:
-        if not key.startswith(self.prefix) or self.overflowed:
+        if not key.startswith(self.prefix) or self.overflowed or ev.revision <= self.after:
             return
         out = self._project(ev)
         if out is None:
@@ -174,7 +177,7 @@ class WatchCache:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(fut, timeout)
 
-    def list(self, namespace_prefix: str, match: Matcher) -> tuple[list[Obj], int]:
+    def snapshot(self, namespace_prefix: str, match: Matcher) -> tuple[list[Obj], int]:
         """Current objects under a key prefix that match, in key order."""
         items = [
             obj for key, obj in sorted(self.objects.items())
@@ -196,10 +199,11 @@ class WatchCache:
         """
         if from_revision is not None and from_revision < self.oldest:
             raise gone(f"too old resource version: {from_revision} ({self.oldest})")
-        w = Watcher(match, namespace_prefix)
+        w = Watcher(match, namespace_prefix,
+                    self.revision if from_revision is None else from_revision)
         initial: list[CacheEvent] = []
         if from_revision is None:
-            items, _ = self.list(namespace_prefix, match)
+            items, _ = self.snapshot(namespace_prefix, match)
             initial = [
                 CacheEvent("ADDED", obj, None, int(obj["metadata"]["resourceVersion"]))
                 for obj in items

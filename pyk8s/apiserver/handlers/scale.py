@@ -68,6 +68,7 @@ async def handle(ctx: RequestContext) -> web.StreamResponse:
     if ctx.info.verb not in ("update", "patch"):
         raise errors.method_not_allowed()
     body = decode_json(await ctx.raw_body())
+    patch = None
     if ctx.info.verb == "patch":
         patch = PATCHERS.get(ctx.request.content_type)
         if patch is None:
@@ -75,7 +76,9 @@ async def handle(ctx: RequestContext) -> web.StreamResponse:
 
     def apply(current: Obj) -> Obj:
         scale = to_scale(r, spec, current)
-        new_scale = patch(scale, body) if ctx.info.verb == "patch" else body
+        new_scale = patch(scale, body) if patch is not None else body
+        if not isinstance(new_scale, dict):
+            raise errors.bad_request("a Scale object is required")
         wanted_rv = (new_scale.get("metadata") or {}).get("resourceVersion")
         if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
             raise errors.conflict(r.plural, ctx.info.name, r.group)

@@ -92,6 +92,16 @@ async def handle(ctx: RequestContext) -> web.StreamResponse:
         except ValueError:
             raise errors.bad_request(f"invalid resourceVersion: {rv!r}") from None
 
+    if from_revision is not None:
+        compacted = await storage.datastore.compacted_revision()
+        if from_revision + 1 < compacted:
+            stale: errors.APIError | None = errors.gone(
+                f"too old resource version: {from_revision} ({compacted})")
+        else:
+            stale = None
+    else:
+        stale = None
+
     resp = web.StreamResponse(headers={"Content-Type": "application/json",
                                        "Transfer-Encoding": "chunked"})
     resp.enable_chunked_encoding()
@@ -99,6 +109,8 @@ async def handle(ctx: RequestContext) -> web.StreamResponse:
     await resp.prepare(ctx.request)
     deadline = time.monotonic() + max(timeout, 0)
     try:
+        if stale is not None:
+            raise stale
         async with storage.cache.watch(storage.namespace_prefix(ctx.namespace), match,
                                        from_revision) as (initial, watcher):
             METRICS.watchers.inc(ctx.r.plural)
