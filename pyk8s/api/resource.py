@@ -85,6 +85,9 @@ class ResourceType:
     storage: str = ""  # shared stored resource, "plural.group"; defaults to own
     to_hub: Converter | None = None
     from_hub: Converter | None = None
+    # A custom resource's openAPIV3Schema, as its CRD gives it; built-in kinds
+    # take theirs from `pyk8s.api.types`.
+    openapi_schema: Obj | None = None
 
     def __post_init__(self) -> None:
         if not self.singular:

@@ -8,7 +8,12 @@ Start-up order matters and is the same on every start:
 3. a `ResourceStorage` and watch cache per stored resource;
 4. the objects every cluster starts with (`bootstrap`), idempotently, so a
    restart on the same data dir serves the same objects;
-5. the HTTPS listener; /readyz turns ready once all of the above is done.
+5. the HTTPS listener; /readyz turns ready once all of the above is done;
+6. the control-plane components (`ServerConfig.components`: controller
+   manager, scheduler, node agent), each given an `APIClient` built from the
+   admin kubeconfig. They reach the API over HTTPS like any other client;
+   sharing the process only saves start-up time. A component that fails is
+   logged and restarted after a pause; on shutdown they are cancelled first.
 
 A background task compacts the datastore's history: each interval it
 compacts to the revision it saw one interval earlier, so watches may resume
@@ -21,8 +26,10 @@ import asyncio
 import contextlib
 import logging
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -35,7 +42,14 @@ from pyk8s.apiserver.metrics import TimedDatastore
 from pyk8s.apiserver.rest import Storages
 from pyk8s.storage.interface import Datastore
 
+if TYPE_CHECKING:
+    from pyk8s.client import APIClient
+
 log = logging.getLogger(__name__)
+
+# A control-plane component: runs until cancelled, talking to the API only
+# through the client it is given.
+Component = Callable[["APIClient"], Awaitable[None]]
 
 
 @dataclass
@@ -47,6 +61,7 @@ class ServerConfig:
     advertise_address: str = ""
     tls_san: list[str] = field(default_factory=list)
     compaction_interval: float = 300.0
+    components: dict[str, Component] = field(default_factory=dict)
 
 
 def open_datastore(config: ServerConfig) -> Datastore:
@@ -102,6 +117,7 @@ class APIServer:
         runner = web.AppRunner(app.build(), access_log=None, handle_signals=False,
                                shutdown_timeout=1.0)
         compactor: asyncio.Task[None] | None = None
+        components: list[asyncio.Task[None]] = []
         try:
             await storages.start()
             await bootstrap(storages, cfg.advertise_address, cfg.port)
@@ -112,12 +128,17 @@ class APIServer:
             await site.start()
             compactor = asyncio.create_task(self._compact_forever(datastore))
             app.ready = True
+            components = [asyncio.create_task(self._supervise(name, run), name=name)
+                          for name, run in cfg.components.items()]
             self.started.set()
             log.info("pyk8s API server listening on %s; kubeconfig: %s", self.url,
                      cfg.data_dir / "kubeconfig.yaml")
             await self.stopping.wait()
         finally:
             log.info("shutting down")
+            for task in components:
+                task.cancel()
+            await asyncio.gather(*components, return_exceptions=True)
             if compactor:
                 compactor.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -128,6 +149,21 @@ class APIServer:
 
     def stop(self) -> None:
         self.stopping.set()
+
+    async def _supervise(self, name: str, run: Component) -> None:
+        from pyk8s.client import APIClient
+
+        kubeconfig = self.config.data_dir / "kubeconfig.yaml"
+        while True:
+            try:
+                async with APIClient.from_kubeconfig(kubeconfig) as client:
+                    await run(client)
+                log.warning("%s returned; restarting it", name)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s failed; restarting it in 1s", name)
+            await asyncio.sleep(1.0)
 
     async def _compact_forever(self, datastore: Datastore) -> None:
         interval = self.config.compaction_interval
