@@ -16,7 +16,7 @@ from pyk8s.api import errors
 from pyk8s.api.resource import ResourceType, ScaleSpec
 from pyk8s.api.selectors import selector_from_map, to_string
 from pyk8s.apiserver.context import RequestContext, decode_json
-from pyk8s.apiserver.handlers.patch import PATCHERS
+from pyk8s.apiserver.handlers.patch import patch_function
 
 Obj = dict[str, Any]
 
@@ -70,9 +70,7 @@ async def handle(ctx: RequestContext) -> web.StreamResponse:
     body = decode_json(await ctx.raw_body())
     patch = None
     if ctx.info.verb == "patch":
-        patch = PATCHERS.get(ctx.request.content_type)
-        if patch is None:
-            raise errors.unsupported_media_type(ctx.request.content_type)
+        patch = patch_function("autoscaling", "v1", "Scale", ctx.request.content_type)
 
     def apply(current: Obj) -> Obj:
         scale = to_scale(r, spec, current)
