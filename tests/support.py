@@ -173,3 +173,30 @@ def kubectl_json(kubeconfig: Path, *args: str) -> Any:
 
 def manifest(*docs: dict[str, Any]) -> str:
     return yaml.safe_dump_all(docs, sort_keys=False)
+
+
+def raw(api: Any, method: str, path: str, body: Any = None, content_type: str | None = None
+        ) -> Any:
+    """One request through a `kubernetes` ApiClient's connection pool, sent as given.
+
+    For what the typed methods cannot say (odd content types, malformed
+    bodies, non-resource paths). `body` is JSON-encoded unless it is bytes.
+    Returns the decoded JSON reply (or the text when it is not JSON); raises
+    the client's ApiException for error codes, as the typed methods do.
+    """
+    from kubernetes.client.rest import ApiException
+
+    headers = {"Accept": "application/json, */*"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    _, url, headers, _, _ = api.param_serialize(
+        method, path, header_params=headers, auth_settings=["BearerToken"])
+    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+    resp = api.rest_client.pool_manager.request(method, url, body=data, headers=headers)
+    text = resp.data.decode("utf-8", "replace")
+    if resp.status >= 400:
+        raise ApiException(status=resp.status, reason=resp.reason, body=text)
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

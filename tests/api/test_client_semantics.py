@@ -16,7 +16,9 @@ import pytest
 from kubernetes import client, watch
 from kubernetes.client.rest import ApiException
 
-from tests.support import Server
+from tests.support import Server, raw
+
+JSON_PATCH = "application/json-patch+json"
 
 
 def cm(name: str, labels: dict[str, str] | None = None, **data: str) -> dict[str, Any]:
@@ -67,25 +69,20 @@ def test_json_and_merge_patches(core: client.CoreV1Api, ns: str, k8s: Any) -> No
     core.create_namespaced_config_map(ns, cm("p", a="1", b="2"))
     core.patch_namespaced_config_map("p", ns, {"data": {"b": None, "c": "3"}})  # merge patch
     assert core.read_namespaced_config_map("p", ns).data == {"a": "1", "c": "3"}
-    k8s.call_api(f"/api/v1/namespaces/{ns}/configmaps/p", "PATCH",
-                 header_params={"Content-Type": "application/json-patch+json"},
-                 body=[{"op": "replace", "path": "/data/a", "value": "9"}],
-                 response_type="object", auth_settings=["BearerToken"])
+    raw(k8s, "PATCH", f"/api/v1/namespaces/{ns}/configmaps/p",
+        [{"op": "replace", "path": "/data/a", "value": "9"}], JSON_PATCH)
     assert core.read_namespaced_config_map("p", ns).data == {"a": "9", "c": "3"}
     with pytest.raises(ApiException) as e:
-        k8s.call_api(f"/api/v1/namespaces/{ns}/configmaps/p", "PATCH",
-                     header_params={"Content-Type": "application/json-patch+json"},
-                     body=[{"op": "test", "path": "/data/a", "value": "0"}],
-                     response_type="object", auth_settings=["BearerToken"])
+        raw(k8s, "PATCH", f"/api/v1/namespaces/{ns}/configmaps/p",
+            [{"op": "test", "path": "/data/a", "value": "0"}], JSON_PATCH)
     assert e.value.status == 422
 
 
 def test_unknown_patch_type_is_415(k8s: Any, core: client.CoreV1Api, ns: str) -> None:
     core.create_namespaced_config_map(ns, cm("q"))
     with pytest.raises(ApiException) as e:
-        k8s.call_api(f"/api/v1/namespaces/{ns}/configmaps/q", "PATCH",
-                     header_params={"Content-Type": "application/x-frobnicate"},
-                     body={}, response_type="object", auth_settings=["BearerToken"])
+        raw(k8s, "PATCH", f"/api/v1/namespaces/{ns}/configmaps/q", {},
+            "application/x-frobnicate")
     assert e.value.status == 415
 
 
@@ -98,7 +95,8 @@ def test_generation_moves_with_spec_not_status(apps: client.AppsV1Api, ns: str) 
     assert apps.read_namespaced_deployment("gen", ns).metadata.generation == 2
     # Status is ignored on the main resource and spec on /status.
     apps.patch_namespaced_deployment("gen", ns, {"status": {"replicas": 7}})
-    assert apps.read_namespaced_deployment("gen", ns).status.replicas is None
+    status = apps.read_namespaced_deployment("gen", ns).status
+    assert status is None or status.replicas is None
     apps.patch_namespaced_deployment_status(
         "gen", ns, {"spec": {"replicas": 9}, "status": {"replicas": 3, "observedGeneration": 2}})
     after = apps.read_namespaced_deployment("gen", ns)
@@ -242,7 +240,7 @@ def test_delete_preconditions_and_propagation(core: client.CoreV1Api, ns: str) -
 
 
 def test_unscheduled_pod_deletes_at_once_bound_pod_gracefully(
-        core: client.CoreV1Api, ns: str) -> None:
+        k8s: Any, core: client.CoreV1Api, ns: str) -> None:
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
            "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
     created = core.create_namespaced_pod(ns, pod)
@@ -252,9 +250,11 @@ def test_unscheduled_pod_deletes_at_once_bound_pod_gracefully(
         core.read_namespaced_pod("p", ns)
 
     core.create_namespaced_pod(ns, {**pod, "metadata": {"name": "bound"}})
-    core.create_namespaced_binding(ns, {"apiVersion": "v1", "kind": "Binding",
-                                        "metadata": {"name": "bound"},
-                                        "target": {"kind": "Node", "name": "node-a"}})
+    # POST .../binding answers a Status, as kube-apiserver does (the typed
+    # client method expects a Binding back).
+    raw(k8s, "POST", f"/api/v1/namespaces/{ns}/pods/bound/binding",
+        {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "bound"},
+         "target": {"kind": "Node", "name": "node-a"}})
     bound = core.read_namespaced_pod("bound", ns)
     assert bound.spec.node_name == "node-a"
     assert any(c.type == "PodScheduled" and c.status == "True" for c in bound.status.conditions)
@@ -293,10 +293,7 @@ def test_malformed_bodies_are_400_and_store_is_intact(cluster: Server, k8s: Any,
     core.create_namespaced_config_map(ns, cm("keep", x="1"))
     for body in (b"{not json", b"[1,2]", b"\xff\xfe"):
         with pytest.raises(ApiException) as e:
-            k8s.call_api(f"/api/v1/namespaces/{ns}/configmaps", "POST",
-                         header_params={"Content-Type": "application/json"}, body=body,
-                         response_type="object", auth_settings=["BearerToken"],
-                         _preload_content=True)
+            raw(k8s, "POST", f"/api/v1/namespaces/{ns}/configmaps", body, "application/json")
         assert e.value.status == 400, body
     big = cm("big", x="y" * (4 * 1024 * 1024))
     with pytest.raises(ApiException) as e:
@@ -307,10 +304,8 @@ def test_malformed_bodies_are_400_and_store_is_intact(cluster: Server, k8s: Any,
 
 def test_health_metrics_and_discovery(k8s: Any) -> None:
     for path in ("/healthz", "/livez", "/readyz"):
-        body = k8s.call_api(path, "GET", response_type="str", auth_settings=["BearerToken"])[0]
-        assert body == "ok"
-    metrics = k8s.call_api("/metrics", "GET", response_type="str",
-                           auth_settings=["BearerToken"])[0]
+        assert raw(k8s, "GET", path) == "ok"
+    metrics = raw(k8s, "GET", "/metrics")
     assert "apiserver_request_total" in metrics
     assert "apiserver_request_duration_seconds_bucket" in metrics
     assert "etcd_request_duration_seconds_bucket" in metrics

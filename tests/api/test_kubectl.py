@@ -154,7 +154,7 @@ def test_invalid_objects_get_field_causes(kubeconfig: Path, ns: str) -> None:
     out = k(kubeconfig, ns, "create", "-f", "-", input=manifest(bad), check=False)
     assert out.returncode != 0
     err = out.stderr
-    assert 'Deployment.apps "Bad_Name" is invalid' in err
+    assert 'The Deployment "Bad_Name" is invalid' in err
     assert "metadata.name" in err
     assert "spec.replicas" in err
     assert "spec.template.metadata.labels" in err
@@ -197,7 +197,8 @@ def test_deleting_namespace_marks_it_terminating(kubeconfig: Path, ns: str) -> N
 
 def test_unauthenticated_requests_get_401(cluster: Server) -> None:
     out = subprocess.run(
-        ["kubectl", "--server", cluster.url, "--insecure-skip-tls-verify", "get", "pods"],
+        ["kubectl", "--server", cluster.url, "--insecure-skip-tls-verify", "--token", "bogus",
+         "get", "pods"],
         capture_output=True, text=True, env={"KUBECONFIG": "/dev/null", "PATH": "/usr/bin"})
     assert out.returncode != 0
     assert "Unauthorized" in out.stderr or "credentials" in out.stderr
