@@ -195,10 +195,11 @@ def test_deleting_namespace_marks_it_terminating(kubeconfig: Path, ns: str) -> N
     assert protected.returncode != 0 and "may not be deleted" in protected.stderr
 
 
-def test_unauthenticated_requests_get_401(cluster: Server) -> None:
+def test_unauthenticated_requests_get_401(cluster: Server, tmp_path: Path) -> None:
     out = subprocess.run(
         ["kubectl", "--server", cluster.url, "--insecure-skip-tls-verify", "--token", "bogus",
          "get", "pods"],
-        capture_output=True, text=True, env={"KUBECONFIG": "/dev/null", "PATH": "/usr/bin"})
+        capture_output=True, text=True,
+        env={"KUBECONFIG": "/dev/null", "PATH": "/usr/bin", "HOME": str(tmp_path)})
     assert out.returncode != 0
     assert "Unauthorized" in out.stderr or "credentials" in out.stderr
