@@ -49,6 +49,9 @@ def parser() -> argparse.ArgumentParser:
                    help="how much datastore history to keep, e.g. 5m")
     s.add_argument("--disable-agent", action="store_true",
                    help="do not run a node agent on this machine")
+    from pyk8s.controllers.manager import add_flags as add_controller_manager_flags
+
+    add_controller_manager_flags(s, _duration)
 
     k = sub.add_parser("kubeconfig", help="print the admin kubeconfig")
     k.add_argument("--data-dir", type=Path, default=default_data_dir())
@@ -57,6 +60,7 @@ def parser() -> argparse.ArgumentParser:
 
 async def _serve(args: argparse.Namespace) -> None:
     from pyk8s.apiserver.server import APIServer, ServerConfig
+    from pyk8s.controllers import manager as controller_manager
 
     server = APIServer(ServerConfig(
         data_dir=args.data_dir,
@@ -66,6 +70,7 @@ async def _serve(args: argparse.Namespace) -> None:
         advertise_address=args.advertise_address,
         tls_san=args.tls_san,
         compaction_interval=args.compaction_interval,
+        components={**controller_manager.components(args)},
     ))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -1,0 +1,19 @@
+"""The controllers of kube-controller-manager: reconcile loops over shared informers.
+
+Each module holds one controller, mostly a `sync(key)` (see `context.py` for
+the shape they share and `manager.py` for how they are run):
+
+- `replicaset.py`, `replication.py`: keep N pods of a template alive;
+- `deployment.py` (with `deployment_util.py`): roll ReplicaSets out and back;
+- `garbagecollector.py`: delete objects whose owners are gone, in the
+  background, foreground or orphaning way the owner was deleted;
+- `namespace.py`: empty a namespace being deleted, then let it go;
+- `endpoints.py`, `endpointslice.py`: the addresses behind each Service;
+- `serviceaccount.py`: a `default` ServiceAccount in every namespace;
+- `nodeipam.py`: a pod CIDR per node; `nodelifecycle.py`: heartbeats, taints
+  and eviction; `podgc.py`: pods of deleted nodes and old finished pods.
+
+Shared pieces: `controller_ref.py` (ownership, adoption), `expectations.py`,
+`pods.py` (readiness, deletion order), `conditions.py` (times, conditions),
+`discovery.py` (every resource the API serves).
+"""

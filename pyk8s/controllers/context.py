@@ -1,0 +1,101 @@
+"""What every controller is given, and the loop they all share.
+
+`ControllerContext` carries the admin `APIClient`, the process's one
+`SharedInformerFactory` (so that pods, say, are listed and watched once for
+all controllers) and the controller manager's options.
+
+`Controller` is the shape of each controller: informer handlers turn changes
+into keys on `self.queue`; `run()` waits until the informers it reads have
+synced, then runs `workers` concurrent `sync(key)` calls until cancelled,
+plus `periodic()` for controllers that also act on the clock (node
+lifecycle, pod GC). A sync that raises is retried with back-off by the queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pyk8s.client import (
+    APIClient,
+    EventRecorder,
+    Informer,
+    SharedInformerFactory,
+    WorkQueue,
+    object_key,
+    run_workers,
+)
+
+Obj = dict[str, Any]
+
+
+def by_namespace(obj: Obj) -> list[str]:
+    """Index function: the object's namespace."""
+    return [obj["metadata"].get("namespace") or ""]
+
+
+@dataclass
+class ControllerOptions:
+    """The controller manager's flags, as kube-controller-manager names them."""
+
+    controllers: tuple[str, ...] = ("*",)  # names to run; "-name" disables one
+    node_monitor_grace_period: float = 40.0
+    node_monitor_period: float = 5.0
+    cluster_cidr: str = "10.42.0.0/16"
+    node_cidr_mask_size: int = 24
+    terminated_pod_gc_threshold: int = 12500
+    pod_gc_period: float = 20.0
+    workers: int = 5
+
+
+@dataclass
+class ControllerContext:
+    client: APIClient
+    informers: SharedInformerFactory
+    options: ControllerOptions
+
+    def pods(self) -> Informer:
+        return self.informers.informer("v1", "pods", indexers={"namespace": by_namespace})
+
+
+class Controller:
+    name: ClassVar[str]  # as in kube-controller-manager's --controllers
+    component: ClassVar[str]  # the events' source
+    workers: int = 1
+
+    def __init__(self, ctx: ControllerContext, recorder: EventRecorder) -> None:
+        self.ctx = ctx
+        self.client = ctx.client
+        self.options = ctx.options
+        self.recorder = recorder
+        self.queue = WorkQueue(self.name)
+        self.synced: list[Informer] = []
+
+    def watch(self, informer: Informer) -> Informer:
+        """Note an informer this controller reads (run waits for it to sync)."""
+        self.synced.append(informer)
+        return informer
+
+    def enqueue(self, obj: Obj) -> None:
+        self.queue.add(object_key(obj))
+
+    def enqueue_all(self, objs: Iterable[Obj]) -> None:
+        for obj in objs:
+            self.enqueue(obj)
+
+    async def sync(self, key: str) -> None:
+        raise NotImplementedError
+
+    async def periodic(self) -> None:
+        """Runs beside the workers; by default nothing."""
+
+    async def run(self) -> None:
+        await asyncio.gather(*(i.wait_synced() for i in self.synced))
+        try:
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(run_workers(self.queue, self.sync, self.workers))
+                tg.create_task(self.periodic())
+        finally:
+            self.queue.shutdown()
