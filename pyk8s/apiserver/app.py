@@ -38,12 +38,15 @@ from pyk8s.apiserver.handlers import (
     watch,
 )
 from pyk8s.apiserver.metrics import METRICS
-from pyk8s.apiserver.openapi import OpenAPI
+from pyk8s.apiserver.openapi import V2_PROTOBUF, OpenAPI, wants_v2_protobuf
 from pyk8s.apiserver.requestinfo import RequestInfo, parse
 from pyk8s.apiserver.rest import Storages
 from pyk8s.version import version_info
 
 log = logging.getLogger(__name__)
+
+# Writes that need a name in the path; `create` must not have one.
+NAMED_WRITES = frozenset({"update", "patch"})
 
 Handler = Callable[[RequestContext], Awaitable[web.StreamResponse]]
 
@@ -133,7 +136,9 @@ class APIServerApp:
             return await handler(ctx)
         if r.kind == "Binding" and info.verb == "create":
             return await binding.handle(ctx)
-        if info.verb not in r.verbs:
+        misaddressed = (info.verb == "create" and info.name) or (
+            info.verb in NAMED_WRITES and not info.name)
+        if info.verb not in r.verbs or misaddressed:
             raise errors.method_not_allowed()
         if r.namespaced and not info.namespace and info.verb not in ("list", "watch"):
             raise errors.APIError(404, "NotFound",
@@ -180,9 +185,17 @@ class APIServerApp:
         if path == "/openapi/v3":
             return web.Response(body=self.openapi.index(), content_type=JSON)
         if path.startswith("/openapi/v3/"):
-            body = self.openapi.get(path[len("/openapi/v3/"):])
-            if body is not None:
-                return web.Response(body=body, content_type=JSON,
-                                    headers={"Cache-Control": "public, immutable"})
+            found = self.openapi.get(path[len("/openapi/v3/"):])
+            if found is not None:
+                body, digest = found
+                cache = "public, immutable" if request.query.get("hash") == digest \
+                    else "no-cache, private"
+                return web.Response(body=body, content_type=JSON, headers={
+                    "Cache-Control": cache, "Etag": f'"{digest}"'})
+        if path == "/openapi/v2":
+            protobuf = wants_v2_protobuf(accept)
+            body, digest = self.openapi.v2(protobuf=protobuf)
+            return web.Response(body=body, headers={
+                "Content-Type": V2_PROTOBUF if protobuf else JSON, "Etag": f'"{digest}"'})
         raise errors.APIError(404, "NotFound", "the server could not find the requested "
                               "resource")
