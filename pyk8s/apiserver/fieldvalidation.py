@@ -1,15 +1,20 @@
 """Server-side field validation (`?fieldValidation=Strict|Warn|Ignore`).
 
 kubectl sends `fieldValidation=Strict` with `create -f`, `apply` and
-`replace` and relies on the server to reject typos: a 400 naming every
-unknown or duplicated field (`strict decoding error: unknown field
-"spec.replica"`). Warn (the default) accepts the object and reports the same
-findings as `Warning` headers; Ignore says nothing.
+`replace` (after it has seen the parameter in the OpenAPI document) and
+relies on the server to reject typos: a 400 naming every unknown or
+duplicated field by its path (`Deployment in version "v1" cannot be handled
+as a Deployment: strict decoding error: unknown field
+"spec.template.spec.containers[0].imagePolicy"`). Warn (the server's default)
+accepts the object and reports the same findings as `Warning` headers, which
+is what `kubectl --validate=warn` shows; Ignore says nothing.
 
-What is known: the top-level fields of each kind and ObjectMeta's fields.
-Deeper schemas arrive with the typed declarations of `pyk8s/api/types/`.
-Duplicate keys can only be seen in the raw JSON, so that (slower) scan runs
-only under Strict.
+What a kind may hold comes from its declaration in `pyk8s.api.types`, walked
+alongside the object (inline structs are flattened, list items and map values
+checked against their item type); a custom resource's from its
+openAPIV3Schema, where `x-kubernetes-preserve-unknown-fields` allows anything
+below it. Duplicate keys can only be seen in the raw JSON, so that (slower)
+scan runs only under Strict.
 """
 
 from __future__ import annotations
@@ -19,84 +24,133 @@ from typing import Any
 
 from pyk8s.api import errors
 from pyk8s.api.resource import ResourceType
+from pyk8s.api.types import FieldType, ListOf, MapOf, Ref, Struct, kind_schema, struct
 
-OBJECT_META = frozenset({
-    "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
-    "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
-    "annotations", "ownerReferences", "finalizers", "managedFields",
-})
-STANDARD = frozenset({"apiVersion", "kind", "metadata", "spec", "status"})
-TYPE_META = frozenset({"apiVersion", "kind", "metadata"})
-
-# Kinds whose top level is not spec/status.
-TOP_LEVEL: dict[str, frozenset[str]] = {
-    "ConfigMap": TYPE_META | {"data", "binaryData", "immutable"},
-    "Secret": TYPE_META | {"data", "stringData", "type", "immutable"},
-    "Endpoints": TYPE_META | {"subsets"},
-    "ServiceAccount": TYPE_META | {"secrets", "imagePullSecrets",
-                                   "automountServiceAccountToken"},
-    "Role": TYPE_META | {"rules"},
-    "ClusterRole": TYPE_META | {"rules", "aggregationRule"},
-    "RoleBinding": TYPE_META | {"subjects", "roleRef"},
-    "ClusterRoleBinding": TYPE_META | {"subjects", "roleRef"},
-    "EndpointSlice": TYPE_META | {"addressType", "endpoints", "ports"},
-    "StorageClass": TYPE_META | {"provisioner", "parameters", "reclaimPolicy", "mountOptions",
-                                 "allowVolumeExpansion", "volumeBindingMode",
-                                 "allowedTopologies"},
-    "PriorityClass": TYPE_META | {"value", "globalDefault", "description", "preemptionPolicy"},
-    "ControllerRevision": TYPE_META | {"data", "revision"},
-    "Binding": TYPE_META | {"target"},
-    "PodTemplate": TYPE_META | {"template"},
-    "Event": TYPE_META | {
-        "involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp",
-        "count", "type", "eventTime", "series", "action", "related", "reportingComponent",
-        "reportingInstance", "regarding", "note", "reportingController",
-        "deprecatedSource", "deprecatedFirstTimestamp", "deprecatedLastTimestamp",
-        "deprecatedCount",
-    },
-}
+Obj = dict[str, Any]
+OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+MODES = ("", "Ignore", "Warn", "Strict")
 
 
-def _duplicates(raw: bytes) -> list[str]:
-    found: list[str] = []
-
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: set[str] = set()
-        for k, _ in pairs:
-            if k in seen:
-                found.append(k)
-            seen.add(k)
-        return dict(pairs)
-
-    try:
-        json.loads(raw, object_pairs_hook=hook)
-    except ValueError:
-        return []
-    return [f'duplicate field "{k}"' for k in found]
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
 
 
-def _unknown(obj: Any, r: ResourceType) -> list[str]:
+def _unknown_in_struct(obj: Obj, s: Struct, path: str, out: list[str]) -> None:
+    fields = s.json_fields()
+    for key, value in obj.items():
+        f = fields.get(key)
+        if f is None:
+            out.append(_join(path, key))
+        else:
+            _unknown_in_value(value, f.type, _join(path, key), out)
+
+
+def _unknown_in_value(value: Any, t: FieldType, path: str, out: list[str]) -> None:
+    if isinstance(t, Ref):
+        if isinstance(value, dict):
+            _unknown_in_struct(value, t.resolve(), path, out)
+    elif isinstance(t, ListOf) and isinstance(value, list) and not _is_scalar(t.item):
+        for i, item in enumerate(value):
+            _unknown_in_value(item, t.item, f"{path}[{i}]", out)
+    elif isinstance(t, MapOf) and isinstance(value, dict) and not _is_scalar(t.value):
+        for key, item in value.items():
+            _unknown_in_value(item, t.value, f"{path}[{key}]", out)
+
+
+def _is_scalar(t: FieldType) -> bool:
+    return not isinstance(t, Ref | ListOf | MapOf)
+
+
+def _unknown_in_schema(value: Any, schema: Obj, path: str, out: list[str]) -> None:
+    """Walk a value along a structural (CRD) schema."""
+    if isinstance(value, dict):
+        props = schema.get("properties")
+        extra = schema.get("additionalProperties")
+        preserve = schema.get("x-kubernetes-preserve-unknown-fields") is True
+        if schema.get("x-kubernetes-embedded-resource"):
+            value = {k: v for k, v in value.items() if k not in ("apiVersion", "kind")}
+            meta = value.pop("metadata", None)
+            if isinstance(meta, dict):
+                _unknown_in_struct(meta, struct(OBJECT_META), _join(path, "metadata"), out)
+        for key, item in value.items():
+            if isinstance(props, dict) and key in props:
+                _unknown_in_schema(item, props[key], _join(path, key), out)
+            elif isinstance(extra, dict):
+                _unknown_in_schema(item, extra, f"{path}[{key}]", out)
+            elif not preserve and (props is not None or extra is False):
+                out.append(_join(path, key))
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for i, item in enumerate(value):
+            _unknown_in_schema(item, schema["items"], f"{path}[{i}]", out)
+
+
+def unknown_fields(obj: Any, r: ResourceType) -> list[str]:
+    """Paths of the members of `obj` that its kind does not declare."""
     if not isinstance(obj, dict):
         return []
-    known = TOP_LEVEL.get(r.kind, STANDARD)
-    out = [f'unknown field "{k}"' for k in obj if k not in known]
-    md = obj.get("metadata")
-    if isinstance(md, dict):
-        out += [f'unknown field "metadata.{k}"' for k in md if k not in OBJECT_META]
+    out: list[str] = []
+    if r.openapi_schema is not None:
+        rest = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
+        meta = obj.get("metadata")
+        if isinstance(meta, dict):
+            _unknown_in_struct(meta, struct(OBJECT_META), "metadata", out)
+        _unknown_in_schema(rest, r.openapi_schema, "", out)
+        return out
+    s = kind_schema(r.group, r.version, r.kind)
+    if s is not None:
+        _unknown_in_struct(obj, s, "", out)
+    return out
+
+
+class _Members(dict[str, Any]):
+    """A decoded JSON object that remembers which of its keys came twice."""
+
+    __slots__ = ("duplicates",)
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        super().__init__(pairs)
+        seen: set[str] = set()
+        self.duplicates: list[str] = []
+        for key, _ in pairs:
+            if key in seen:
+                self.duplicates.append(key)
+            seen.add(key)
+
+
+def duplicate_fields(raw: bytes) -> list[str]:
+    """Paths of the keys that appear twice in one JSON object of `raw`."""
+    try:
+        doc = json.loads(raw, object_pairs_hook=_Members)
+    except ValueError:
+        return []
+    out: list[str] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, _Members):
+            out.extend(_join(path, key) for key in value.duplicates)
+            for key, item in value.items():
+                walk(item, _join(path, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, f"{path}[{i}]")
+
+    walk(doc, "")
     return out
 
 
 def check_fields(raw: bytes | None, obj: Any, r: ResourceType, mode: str) -> list[str]:
     """Warnings to send (Warn), or raise 400 (Strict); Ignore finds nothing."""
-    if mode == "Ignore":
-        return []
-    if mode not in ("", "Warn", "Strict"):
+    if mode not in MODES:
         raise errors.bad_request(
             f"fieldValidation must be one of Ignore, Warn or Strict, not {mode!r}")
-    problems = _unknown(obj, r)
+    if mode == "Ignore":
+        return []
+    problems = [f'unknown field "{p}"' for p in unknown_fields(obj, r)]
     if mode == "Strict":
         if raw is not None:
-            problems = _duplicates(raw) + problems
+            problems = [f'duplicate field "{p}"' for p in duplicate_fields(raw)] + problems
         if problems:
-            raise errors.bad_request("strict decoding error: " + ", ".join(problems))
+            raise errors.bad_request(
+                f'{r.kind} in version "{r.version}" cannot be handled as a {r.kind}: '
+                "strict decoding error: " + ", ".join(problems))
     return problems
