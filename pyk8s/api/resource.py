@@ -88,6 +88,8 @@ class ResourceType:
     # A custom resource's openAPIV3Schema, as its CRD gives it; built-in kinds
     # take theirs from `pyk8s.api.types`.
     openapi_schema: Obj | None = None
+    # Sent as a Warning header on every request to a deprecated version.
+    deprecation_warning: str = ""
 
     def __post_init__(self) -> None:
         if not self.singular:

@@ -128,6 +128,8 @@ class APIServerApp:
             raise errors.APIError(404, "NotFound",
                                   "the server could not find the requested resource")
         ctx = RequestContext(request, info, user, self.storages, r)
+        if r.deprecation_warning:
+            ctx.warnings.append(r.deprecation_warning)
         if info.subresource:
             handler = SUBRESOURCE_HANDLERS.get(info.subresource, {}).get(info.verb)
             if info.subresource not in r.subresources or handler is None:

@@ -136,6 +136,23 @@ class Storages:
         for s in self.by_storage.values():
             await s.cache.stop()
 
+    async def add(self, hub: ResourceType) -> ResourceStorage:
+        """Serve a stored resource from now on (custom resources), or re-type it."""
+        s = self.by_storage.get(hub.storage)
+        if s is not None:
+            s.hub = hub
+            return s
+        s = ResourceStorage(self, hub)
+        await s.cache.start()
+        self.by_storage[hub.storage] = s
+        return s
+
+    async def remove(self, storage: str) -> None:
+        """Stop serving a stored resource; its watches end."""
+        s = self.by_storage.pop(storage, None)
+        if s is not None:
+            await s.cache.stop()
+
 
 def _encode_continue(revision: int, key: str) -> str:
     raw = orjson.dumps({"v": "meta.k8s.io/v1", "rv": revision, "start": key})
@@ -302,9 +319,11 @@ class ResourceStorage:
     def _attrs(self, namespace: str, user: str, dry_run: bool, sub: str = "") -> Attributes:
         return Attributes(self.hub, namespace, user, dry_run, sub)
 
-    def _validate(self, obj: Obj, old: Obj | None, subresource: str = "") -> None:
-        """Validate the stored form (every version is checked by the hub's rules)."""
-        r = self.hub
+    def _validate(self, obj: Obj, old: Obj | None, subresource: str = "",
+                  spoken: ResourceType | None = None) -> None:
+        """Validate the stored form by the hub's rules, or by those of the version the
+        client spoke when it has its own (each version of a custom resource has a schema)."""
+        r = spoken if spoken is not None and spoken.validate is not None else self.hub
         rule = self.storages.name_rules.get(r.storage, v.dns1123_subdomain_errors)
         causes = meta.validate(obj.get("metadata"), namespaced=r.namespaced, name_rule=rule)
         if r.validate:
@@ -373,7 +392,7 @@ class ResourceStorage:
         attrs = self._attrs(namespace, user, dry_run)
         for plugin in self.storages.admission:
             await plugin.create(attrs, stored)
-        self._validate(stored, None)
+        self._validate(stored, None, spoken=r)
         name = stored["metadata"]["name"]
         key = self.key(namespace, name)
         if dry_run:
@@ -484,7 +503,7 @@ class ResourceStorage:
         attrs = self._attrs(namespace, user, dry_run, subresource)
         for plugin in self.storages.admission:
             await plugin.update(attrs, stored, old_stored)
-        self._validate(stored, old_stored, subresource)
+        self._validate(stored, old_stored, subresource, spoken=r)
         if stored == old_stored:
             return self._out(r, old_stored)
         smd = stored["metadata"]

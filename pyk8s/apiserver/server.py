@@ -7,7 +7,9 @@ Start-up order matters and is the same on every start:
    `--datastore-endpoint http://...`), wrapped to time every operation;
 3. a `ResourceStorage` and watch cache per stored resource;
 4. the objects every cluster starts with (`bootstrap`), idempotently, so a
-   restart on the same data dir serves the same objects;
+   restart on the same data dir serves the same objects; then the CRD
+   controller (`pyk8s.apiextensions`) serves every stored CustomResourceDefinition
+   again and keeps following them;
 5. the HTTPS listener; /readyz turns ready once all of the above is done;
 6. the control-plane components (`ServerConfig.components`: controller
    manager, scheduler, node agent), each given an `APIClient` built from the
@@ -34,6 +36,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from pyk8s.api.registry import builtin
+from pyk8s.apiextensions.controller import CRDController
 from pyk8s.apiserver import admission, pki
 from pyk8s.apiserver.app import APIServerApp
 from pyk8s.apiserver.authn import Authenticator
@@ -118,9 +121,12 @@ class APIServer:
                                shutdown_timeout=1.0)
         compactor: asyncio.Task[None] | None = None
         components: list[asyncio.Task[None]] = []
+        crds: CRDController | None = None
         try:
             await storages.start()
             await bootstrap(storages, cfg.advertise_address, cfg.port)
+            crds = CRDController(storages, registry)
+            await crds.start()
             await runner.setup()
             site = web.TCPSite(runner, cfg.bind_address, cfg.port,
                                ssl_context=self._ssl_context(paths), reuse_address=True,
@@ -144,6 +150,8 @@ class APIServer:
                 with contextlib.suppress(asyncio.CancelledError):
                     await compactor
             await runner.cleanup()
+            if crds is not None:
+                await crds.stop()
             await storages.stop()
             await datastore.close()
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pyk8s.api import validation as v
 from pyk8s.api.resource import ResourceType
 from pyk8s.api.resources import (
+    apiextensions,
     apps,
     autoscaling,
     batch,
@@ -34,7 +35,7 @@ from pyk8s.api.resources import (
 )
 
 GROUPS = (core, apps, events, autoscaling, batch, networking, policy, rbac, storage, scheduling,
-          coordination, discovery)
+          coordination, discovery, apiextensions)
 
 ALL: list[ResourceType] = [r for module in GROUPS for r in module.RESOURCES]
 

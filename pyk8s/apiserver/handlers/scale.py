@@ -31,9 +31,11 @@ def _dig(obj: Obj, path: tuple[str, ...]) -> Any:
 
 def to_scale(r: ResourceType, spec: ScaleSpec, obj: Obj) -> Obj:
     md = obj["metadata"]
-    selector = _dig(obj, spec.selector)
-    if isinstance(selector, dict) and ("matchLabels" in selector or
-                                       "matchExpressions" in selector):
+    selector = _dig(obj, spec.selector) if spec.selector else None
+    if isinstance(selector, str):  # a custom resource's labelSelectorPath: already text
+        text = selector
+    elif isinstance(selector, dict) and ("matchLabels" in selector or
+                                         "matchExpressions" in selector):
         text = to_string(selector)
     else:
         text = str(selector_from_map(selector)) if selector else ""
