@@ -31,6 +31,7 @@ from collections.abc import Awaitable, Callable
 
 from pyk8s.client import APIClient, EventRecorder, LeaderElector, SharedInformerFactory
 from pyk8s.controllers.context import Controller, ControllerContext, ControllerOptions
+from pyk8s.controllers.deployment import DeploymentController
 from pyk8s.controllers.replicaset import ReplicaSetController
 from pyk8s.controllers.replication import ReplicationControllerController
 
@@ -40,6 +41,7 @@ LEASE_NAMESPACE = "kube-system"
 LEASE_NAME = "kube-controller-manager"
 
 CONTROLLERS: tuple[type[Controller], ...] = (
+    DeploymentController,
     ReplicaSetController,
     ReplicationControllerController,
 )
