@@ -3,8 +3,16 @@
 kubectl asks for `application/json;as=Table;v=v1;g=meta.k8s.io` and prints
 the server's columns and cells as they come; only the server knows that a
 Deployment shows READY, UP-TO-DATE and AVAILABLE. Each resource declares its
-columns (`ResourceType.columns`); NAME always comes first. Cells are computed
-here, ages humanized here (`5m3s`, `2d4h`), as Kubernetes does.
+columns (`ResourceType.columns`, Kubernetes' default printer columns; for a
+custom resource, its additionalPrinterColumns); NAME comes first unless the
+declaration places it, and AGE alone stands in for an empty declaration.
+Columns of priority 1 are the ones `-o wide` adds. Cells are computed here,
+ages humanized here (`5m3s`, `2d4h`), as Kubernetes does.
+
+Each row carries the object's metadata (or, with `includeObject=Object`, the
+whole object): kubectl prints NAMESPACE for `-A`, LABELS for `--show-labels`
+and `-L` columns from it, and sorts `--sort-by` on it. `kubectl get -w`
+receives one-row Tables on its watch (see the watch handler).
 """
 
 from __future__ import annotations
@@ -72,6 +80,9 @@ NAME = Column(
 
 
 def columns_of(r: ResourceType) -> tuple[Column, ...]:
+    """The Table's columns: NAME first, unless the kind places it (events put it last)."""
+    if any(c.format == "name" for c in r.columns):
+        return r.columns
     return (NAME, *(r.columns or (AGE,)))
 
 

@@ -82,6 +82,7 @@ class APIServerApp:
         self.authenticator = authenticator
         self.server_address = server_address
         self.openapi = OpenAPI(registry)
+        self.discovery = discovery.Discovery(registry)
         self.ready = False
 
     def build(self) -> web.Application:
@@ -168,22 +169,22 @@ class APIServerApp:
             aggregated = discovery.wants_aggregated(accept)
             if aggregated:
                 version = "v2" if aggregated == discovery.AGGREGATED_V2 else "v2beta1"
-                doc = discovery.aggregated(self.registry, core=path == "/api",
-                                           api_version=f"apidiscovery.k8s.io/{version}")
+                doc = self.discovery.aggregated(core=path == "/api",
+                                                api_version=f"apidiscovery.k8s.io/{version}")
                 return _json(doc, content_type=aggregated)
             if path == "/api":
                 return _json(discovery.api_versions(self.server_address))
-            return _json(discovery.api_group_list(self.registry))
+            return _json(self.discovery.api_group_list())
         if parts[0] == "api" and len(parts) == 2 and \
                 parts[1] in self.registry.groups().get("", []):
-            return _json(discovery.resource_list(self.registry, "", parts[1]))
+            return _json(self.discovery.resource_list("", parts[1]))
         if parts[0] == "apis" and len(parts) == 2:
-            group = discovery.api_group(self.registry, parts[1])
+            group = self.discovery.api_group(parts[1])
             if group is not None:
                 return _json(group)
         if parts[0] == "apis" and len(parts) == 3 and \
                 parts[2] in self.registry.groups().get(parts[1], []):
-            return _json(discovery.resource_list(self.registry, parts[1], parts[2]))
+            return _json(self.discovery.resource_list(parts[1], parts[2]))
         if path == "/openapi/v3":
             return web.Response(body=self.openapi.index(), content_type=JSON)
         if path.startswith("/openapi/v3/"):

@@ -6,11 +6,13 @@ spelled `pods/log`. Aggregated discovery (`apidiscovery.k8s.io/v2`) answers
 `/api` and `/apis` with everything in one document when the client's Accept
 asks for it, which saves kubectl a request per group-version. Both are built
 from the registry, so they always agree; the documents are rebuilt only when
-the registry changes (custom resources).
+the registry changes (custom resources): `Discovery` keeps them, keyed by a
+fingerprint of everything discovery shows about each resource.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pyk8s.api.registry import Registry
@@ -33,8 +35,7 @@ SUBRESOURCES: dict[str, tuple[tuple[str, str, str] | None, list[str]]] = {
     "exec": (("", "v1", "PodExecOptions"), ["create", "get"]),
     "attach": (("", "v1", "PodAttachOptions"), ["create", "get"]),
     "portforward": (("", "v1", "PodPortForwardOptions"), ["create", "get"]),
-    "proxy": (("", "v1", "PodProxyOptions"),
-              ["create", "delete", "get", "head", "options", "patch", "update"]),
+    "proxy": (("", "v1", "PodProxyOptions"), ["create", "delete", "get", "patch", "update"]),
     "eviction": (("policy", "v1", "Eviction"), ["create"]),
     "ephemeralcontainers": (None, ["get", "patch", "update"]),
     "token": (("authentication.k8s.io", "v1", "TokenRequest"), ["create"]),
@@ -175,3 +176,50 @@ def wants_aggregated(accept: str) -> str | None:
         elif part.startswith(("application/json", "*/*")):
             return None
     return None
+
+
+def fingerprint(registry: Registry) -> tuple[Any, ...]:
+    """What discovery shows of the registry; equal fingerprints, equal documents."""
+    return tuple((id(r), r.plural, r.singular, r.kind, r.namespaced, r.verbs, r.short_names,
+                  r.categories, r.subresources) for r in registry)
+
+
+class Discovery:
+    """The discovery documents of one registry, built once per registry change."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._fingerprint: tuple[Any, ...] | None = None
+        self._docs: dict[tuple[str, ...], Obj | None] = {}
+
+    def _cached(self, key: tuple[str, ...], build: Callable[[], Obj | None]) -> Obj | None:
+        current = fingerprint(self.registry)
+        if current != self._fingerprint:
+            self._fingerprint = current
+            self._docs = {}
+        if key not in self._docs:
+            self._docs[key] = build()
+        return self._docs[key]
+
+    def aggregated(self, *, core: bool, api_version: str) -> Obj:
+        doc = self._cached(("aggregated", str(core), api_version),
+                           lambda: aggregated(self.registry, core=core,
+                                              api_version=api_version))
+        assert doc is not None
+        return doc
+
+    def api_group_list(self) -> Obj:
+        doc = self._cached(("groups",), lambda: api_group_list(self.registry))
+        assert doc is not None
+        return doc
+
+    def api_group(self, name: str) -> Obj | None:
+        return self._cached(("group", name), lambda: api_group(self.registry, name))
+
+    def resource_list(self, group: str, version: str) -> Obj | None:
+        """The APIResourceList of a group-version, or None if it is not served."""
+        def build() -> Obj | None:
+            if version not in self.registry.groups().get(group, []):
+                return None
+            return resource_list(self.registry, group, version)
+        return self._cached(("resources", group, version), build)

@@ -24,6 +24,7 @@ import orjson
 
 from pyk8s.api.openapi import gnostic, v2, v3
 from pyk8s.api.registry import Registry
+from pyk8s.apiserver.discovery import fingerprint
 
 Obj = dict[str, Any]
 V2_PROTOBUF = gnostic.MEDIA_TYPE
@@ -50,8 +51,8 @@ class OpenAPI:
 
     def _current(self) -> tuple[Any, ...]:
         # A CRD update replaces its ResourceType, or at least its schema.
-        return tuple((id(r), id(r.openapi_schema), r.openapi_schema is not None, id(r.verbs),
-                      id(r.subresources)) for r in self.registry)
+        return (fingerprint(self.registry),
+                tuple(id(r.openapi_schema) for r in self.registry))
 
     def _fresh(self) -> None:
         current = self._current()

@@ -20,6 +20,7 @@ import copy
 import ipaddress
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from pyk8s.api import validation as v
@@ -68,7 +69,7 @@ from pyk8s.api.resources._podstatus import (
 from pyk8s.api.resources._quantity import parse_quantity, resource_list_causes
 from pyk8s.api.resources._workloads import always_restart, template_mismatch
 from pyk8s.api.selectors import selector_from_map
-from pyk8s.api.tables import AGE
+from pyk8s.api.tables import AGE, NAME
 
 ALL = ("all",)
 MAX_CONFIG_SIZE = 1024 * 1024  # ConfigMaps and Secrets: 1 MiB of data
@@ -699,6 +700,7 @@ EVENT_COLUMNS = (
     column("Message", lambda o: text(o, "message").strip()),
     column("First Seen", event_first_seen, priority=1),
     column("Count", event_count, type="integer", priority=1),
+    replace(NAME, priority=1),
 )
 
 
