@@ -1,6 +1,7 @@
 """Objects every cluster has from its first second.
 
-The namespaces default, kube-system, kube-public and kube-node-lease, and
+The namespaces default, kube-system, kube-public and kube-node-lease, the
+PriorityClasses system-node-critical and system-cluster-critical, and
 the `kubernetes` Service in `default` (cluster IP 10.43.0.1, port 443) with
 Endpoints and an EndpointSlice pointing at this API server, so that pods can
 reach the API at `https://kubernetes.default.svc`. Each is created only when
@@ -14,6 +15,7 @@ import socket
 from typing import Any
 
 from pyk8s.api.errors import APIError
+from pyk8s.api.resources.scheduling import SYSTEM_CLASSES
 from pyk8s.apiserver.admission.service_ips import KUBERNETES_SERVICE_IP
 from pyk8s.apiserver.rest import Storages
 
@@ -51,6 +53,15 @@ async def bootstrap(storages: Storages, advertise_address: str, port: int) -> No
         await _ensure(storages, "namespaces", "", {
             "apiVersion": "v1", "kind": "Namespace",
             "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
+        })
+    for name, (value, _) in SYSTEM_CLASSES.items():
+        await _ensure(storages, "priorityclasses.scheduling.k8s.io", "", {
+            "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+            "metadata": {"name": name}, "value": value,
+            "description": "Used for system critical pods that must not be moved from their "
+                           "current node." if name == "system-node-critical" else
+                           "Used for system critical pods that must run in the cluster, but "
+                           "can be moved to another node if necessary.",
         })
     labels = {"component": "apiserver", "provider": "kubernetes"}
     await _ensure(storages, "services", "default", {
