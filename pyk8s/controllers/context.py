@@ -8,12 +8,15 @@ all controllers) and the controller manager's options.
 into keys on `self.queue`; `run()` waits until the informers it reads have
 synced, then runs `workers` concurrent `sync(key)` calls until cancelled,
 plus `periodic()` for controllers that also act on the clock (node
-lifecycle, pod GC). A sync that raises is retried with back-off by the queue.
+lifecycle, pod GC). A sync that raises is retried with back-off by the queue;
+one that lost an optimistic-concurrency race (409 Conflict: its cache was a
+write behind) is simply queued again, without the noise of an error.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -22,13 +25,18 @@ from pyk8s.client import (
     APIClient,
     EventRecorder,
     Informer,
+    RequestError,
     SharedInformerFactory,
     WorkQueue,
+    is_conflict,
     object_key,
     run_workers,
 )
 
+log = logging.getLogger(__name__)
+
 Obj = dict[str, Any]
+CONFLICT_RETRY_DELAY = 0.05  # seconds; enough for the informer to see the newer object
 
 
 def by_namespace(obj: Obj) -> list[str]:
@@ -88,6 +96,15 @@ class Controller:
     async def sync(self, key: str) -> None:
         raise NotImplementedError
 
+    async def _sync_or_requeue(self, key: str) -> None:
+        try:
+            await self.sync(key)
+        except RequestError as e:
+            if not is_conflict(e):
+                raise
+            log.debug("%s: %s: %s; trying again", self.name, key, e)
+            self.queue.add_after(key, CONFLICT_RETRY_DELAY)
+
     async def periodic(self) -> None:
         """Runs beside the workers; by default nothing."""
 
@@ -95,7 +112,7 @@ class Controller:
         await asyncio.gather(*(i.wait_synced() for i in self.synced))
         try:
             async with asyncio.TaskGroup() as tg:
-                tg.create_task(run_workers(self.queue, self.sync, self.workers))
+                tg.create_task(run_workers(self.queue, self._sync_or_requeue, self.workers))
                 tg.create_task(self.periodic())
         finally:
             self.queue.shutdown()

@@ -32,6 +32,8 @@ from collections.abc import Awaitable, Callable
 from pyk8s.client import APIClient, EventRecorder, LeaderElector, SharedInformerFactory
 from pyk8s.controllers.context import Controller, ControllerContext, ControllerOptions
 from pyk8s.controllers.deployment import DeploymentController
+from pyk8s.controllers.garbagecollector import GarbageCollector
+from pyk8s.controllers.namespace import NamespaceController
 from pyk8s.controllers.replicaset import ReplicaSetController
 from pyk8s.controllers.replication import ReplicationControllerController
 
@@ -42,6 +44,8 @@ LEASE_NAME = "kube-controller-manager"
 
 CONTROLLERS: tuple[type[Controller], ...] = (
     DeploymentController,
+    GarbageCollector,
+    NamespaceController,
     ReplicaSetController,
     ReplicationControllerController,
 )

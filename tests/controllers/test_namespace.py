@@ -1,0 +1,48 @@
+"""Deleting a namespace deletes everything in it, then the namespace itself."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from tests.controllers.conftest import eventually
+from tests.support import Server, manifest
+
+
+def test_namespace_deletion_completes(cluster: Server) -> None:
+    ns = f"gone-{uuid.uuid4().hex[:6]}"
+    cluster.kubectl("create", "namespace", ns)
+    cluster.kubectl("-n", ns, "create", "configmap", "settings", "--from-literal=a=b")
+    cluster.kubectl("-n", ns, "apply", "-f", "-", input=manifest({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "c", "image": "busybox"}]}}},
+    }))
+    eventually(lambda: len(json.loads(cluster.kubectl(
+        "-n", ns, "get", "pods", "-o", "json").stdout)["items"]) == 2, what="2 pods")
+    cluster.kubectl("delete", "namespace", ns, "--timeout=60s", timeout=90)
+    out = cluster.kubectl("get", "namespace", ns, check=False)
+    assert out.returncode != 0 and "NotFound" in out.stderr
+
+
+def test_namespace_waits_for_finalizers_of_its_content(cluster: Server) -> None:
+    ns = f"held-{uuid.uuid4().hex[:6]}"
+    cluster.kubectl("create", "namespace", ns)
+    cluster.kubectl("-n", ns, "create", "-f", "-", input=manifest({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "held", "finalizers": ["pyk8s.io/test-hold"]}}))
+    cluster.kubectl("delete", "namespace", ns, "--wait=false")
+
+    def conditions() -> dict[str, str]:
+        obj = json.loads(cluster.kubectl("get", "namespace", ns, "-o", "json").stdout)
+        return {c["type"]: c["status"] for c in obj["status"].get("conditions") or []}
+
+    eventually(lambda: conditions().get("NamespaceFinalizersRemaining") == "True",
+               what="NamespaceFinalizersRemaining")
+    phase = cluster.kubectl("get", "namespace", ns, "-o", "jsonpath={.status.phase}").stdout
+    assert phase == "Terminating"
+    cluster.kubectl("-n", ns, "patch", "configmap", "held", "--type=merge",
+                    "-p", '{"metadata":{"finalizers":null}}')
+    eventually(lambda: cluster.kubectl("get", "namespace", ns, check=False).returncode != 0,
+               what="namespace gone")
