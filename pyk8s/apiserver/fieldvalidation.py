@@ -11,20 +11,21 @@ is what `kubectl --validate=warn` shows; Ignore says nothing.
 
 What a kind may hold comes from its declaration in `pyk8s.api.types`, walked
 alongside the object (inline structs are flattened, list items and map values
-checked against their item type); a custom resource's from its
-openAPIV3Schema, where `x-kubernetes-preserve-unknown-fields` allows anything
-below it. Duplicate keys can only be seen in the raw JSON, so that (slower)
-scan runs only under Strict.
+checked against their item type). A custom resource's unknown fields are
+those its structural schema would prune (`pyk8s.apiextensions.pruning`),
+so what is reported is exactly what is dropped. Duplicate keys can only be
+seen in the raw JSON, so that (slower) scan runs only under Strict.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
 from pyk8s.api import errors
 from pyk8s.api.resource import ResourceType
-from pyk8s.api.types import FieldType, ListOf, MapOf, Ref, Struct, kind_schema, struct
+from pyk8s.api.types import FieldType, ListOf, MapOf, Ref, Struct, kind_schema
 
 Obj = dict[str, Any]
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
@@ -61,41 +62,16 @@ def _is_scalar(t: FieldType) -> bool:
     return not isinstance(t, Ref | ListOf | MapOf)
 
 
-def _unknown_in_schema(value: Any, schema: Obj, path: str, out: list[str]) -> None:
-    """Walk a value along a structural (CRD) schema."""
-    if isinstance(value, dict):
-        props = schema.get("properties")
-        extra = schema.get("additionalProperties")
-        preserve = schema.get("x-kubernetes-preserve-unknown-fields") is True
-        if schema.get("x-kubernetes-embedded-resource"):
-            value = {k: v for k, v in value.items() if k not in ("apiVersion", "kind")}
-            meta = value.pop("metadata", None)
-            if isinstance(meta, dict):
-                _unknown_in_struct(meta, struct(OBJECT_META), _join(path, "metadata"), out)
-        for key, item in value.items():
-            if isinstance(props, dict) and key in props:
-                _unknown_in_schema(item, props[key], _join(path, key), out)
-            elif isinstance(extra, dict):
-                _unknown_in_schema(item, extra, f"{path}[{key}]", out)
-            elif not preserve and (props is not None or extra is False):
-                out.append(_join(path, key))
-    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
-        for i, item in enumerate(value):
-            _unknown_in_schema(item, schema["items"], f"{path}[{i}]", out)
-
-
 def unknown_fields(obj: Any, r: ResourceType) -> list[str]:
     """Paths of the members of `obj` that its kind does not declare."""
     if not isinstance(obj, dict):
         return []
-    out: list[str] = []
     if r.openapi_schema is not None:
-        rest = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
-        meta = obj.get("metadata")
-        if isinstance(meta, dict):
-            _unknown_in_struct(meta, struct(OBJECT_META), "metadata", out)
-        _unknown_in_schema(rest, r.openapi_schema, "", out)
-        return out
+        # What pruning would drop is what is unknown; pruning imports this module.
+        from pyk8s.apiextensions.pruning import prune
+
+        return prune(r.openapi_schema, copy.deepcopy(obj))
+    out: list[str] = []
     s = kind_schema(r.group, r.version, r.kind)
     if s is not None:
         _unknown_in_struct(obj, s, "", out)
