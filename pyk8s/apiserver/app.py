@@ -33,6 +33,7 @@ from pyk8s.apiserver.handlers import (
     get,
     list,
     patch,
+    podproxy,
     scale,
     update,
     watch,
@@ -66,6 +67,11 @@ SUBRESOURCE_HANDLERS: dict[str, dict[str, Handler]] = {
     "finalize": {"update": update.handle},
     "scale": {"get": scale.handle, "update": scale.handle, "patch": scale.handle},
     "binding": {"create": binding.handle},
+    # proxied to the pod's kubelet: GET for WebSocket clients, POST for SPDY ones
+    "log": {"get": podproxy.log},
+    "exec": {"get": podproxy.exec_, "create": podproxy.exec_},
+    "attach": {"get": podproxy.attach, "create": podproxy.attach},
+    "portforward": {"get": podproxy.portforward, "create": podproxy.portforward},
 }
 
 
@@ -87,6 +93,7 @@ class APIServerApp:
 
     def build(self) -> web.Application:
         app = web.Application(client_max_size=4 * 1024 * 1024)
+        app[podproxy.NODE_TOKEN] = self.authenticator.node_token
         app.router.add_route("*", "/{tail:.*}", self.handle)
         return app
 

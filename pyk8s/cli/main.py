@@ -52,6 +52,10 @@ def parser() -> argparse.ArgumentParser:
     from pyk8s.controllers.manager import add_flags as add_controller_manager_flags
 
     add_controller_manager_flags(s, _duration)
+    from pyk8s.agent import cli as agent_cli
+
+    agent_cli.add_server_flags(s)
+    agent_cli.add_commands(sub, default_data_dir())
 
     k = sub.add_parser("kubeconfig", help="print the admin kubeconfig")
     k.add_argument("--data-dir", type=Path, default=default_data_dir())
@@ -59,6 +63,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 async def _serve(args: argparse.Namespace) -> None:
+    from pyk8s.agent import cli as agent_cli
     from pyk8s.apiserver.server import APIServer, ServerConfig
     from pyk8s.controllers import manager as controller_manager
 
@@ -70,7 +75,7 @@ async def _serve(args: argparse.Namespace) -> None:
         advertise_address=args.advertise_address,
         tls_san=args.tls_san,
         compaction_interval=args.compaction_interval,
-        components={**controller_manager.components(args)},
+        components={**controller_manager.components(args), **agent_cli.components(args)},
     ))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -91,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         sys.stdout.write(path.read_text())
         return 0
+    if args.command in ("agent", "images"):
+        from pyk8s.agent.cli import run_command
+
+        return run_command(args)
     import uvloop
 
     uvloop.run(_serve(args))

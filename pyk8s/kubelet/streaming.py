@@ -1,0 +1,259 @@
+"""exec and port-forward on the kubelet, over WebSocket channel protocols.
+
+The API server relays the client's WebSocket here as it is. The channel
+protocols (`v5.channel.k8s.io` down to `channel.k8s.io`) put the channel in
+the first byte of each binary message: 0 stdin, 1 stdout, 2 stderr, 3 the
+final Status, 4 terminal resize (`{"Width": w, "Height": h}`); v5 adds 255,
+"close this channel" (`[255, 0]` is stdin's EOF).
+
+exec runs the command in the container through containerd's own client,
+`ctr tasks exec`, which gives real pipes (so stdin EOF reaches the process)
+and the process's exit code, or, with `tty=true`, a pseudo-terminal that we
+own: resize messages set its window size, and ctr passes them on. The
+final Status is Success, or Failure with reason NonZeroExitCode and the
+code in `details.causes`, from which kubectl takes its own exit code.
+
+port-forward (`?ports=80,8080`, the channel protocol the Python client
+speaks): for the i-th port, channel 2i carries data and 2i+1 errors, each
+starting with the port as two little-endian bytes; the kubelet connects to
+the pod's IP on that port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import os
+import pty
+import struct
+import termios
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from aiohttp import WSMsgType, web
+
+from pyk8s.agent.containerd import NAMESPACE
+from pyk8s.kubelet import status as st
+
+if TYPE_CHECKING:
+    from pyk8s.kubelet.server import KubeletServer
+
+PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io", "v3.channel.k8s.io",
+             "v2.channel.k8s.io", "channel.k8s.io")
+STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
+
+
+def _flag(request: web.Request, name: str) -> bool:
+    return request.query.get(name, "") in ("1", "true", "True")
+
+
+def exit_status(code: int) -> dict[str, Any]:
+    if code == 0:
+        return {"metadata": {}, "status": "Success"}
+    return {"metadata": {}, "status": "Failure",
+            "message": f"command terminated with non-zero exit code: {code}",
+            "reason": "NonZeroExitCode",
+            "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}}
+
+
+async def _running_container(server: KubeletServer, request: web.Request
+                             ) -> tuple[Any, str] | web.Response:
+    from pyk8s.kubelet.server import status_error
+
+    ns, name = request.match_info["namespace"], request.match_info["pod"]
+    container = request.match_info.get("container", "")
+    worker = server.find_pod(ns, name)
+    if worker is None:
+        return status_error(404, "NotFound", f'pod "{name}" not found')
+    recs = (await worker.records()).get(container, [])
+    if not recs or recs[0].state != st.RUNNING:
+        return status_error(400, "BadRequest", f'container not found ("{container}")')
+    return worker, recs[0].id
+
+
+async def exec_handler(server: KubeletServer, request: web.Request) -> web.StreamResponse:
+    found = await _running_container(server, request)
+    if isinstance(found, web.Response):
+        return found
+    _, container_id = found
+    command = request.query.getall("command", [])
+    tty, stdin = _flag(request, "tty"), _flag(request, "stdin")
+    ws = web.WebSocketResponse(protocols=PROTOCOLS, heartbeat=30.0, max_msg_size=0)
+    await ws.prepare(request)
+    v5 = ws.ws_protocol == "v5.channel.k8s.io"
+    argv = ["ctr", "--address", server.kubelet.cri.socket, "-n", NAMESPACE, "tasks", "exec",
+            "--exec-id", f"exec-{uuid.uuid4().hex[:12]}", *(["--tty"] if tty else []),
+            container_id, *command]
+    if tty:
+        code = await _exec_tty(ws, argv, stdin)
+    else:
+        code = await _exec_pipes(ws, argv, stdin, v5)
+    with contextlib.suppress(Exception):
+        await ws.send_bytes(bytes([ERROR]) + orjson.dumps(exit_status(code)))
+    await ws.close()
+    return ws
+
+
+async def _exec_pipes(ws: web.WebSocketResponse, argv: list[str], stdin: bool,
+                      v5: bool) -> int:
+    proc = await asyncio.create_subprocess_exec(
+        *argv, stdin=asyncio.subprocess.PIPE if stdin else asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+
+    async def pump(stream: asyncio.StreamReader, channel: int) -> None:
+        while data := await stream.read(32768):
+            await ws.send_bytes(bytes([channel]) + data)
+
+    async def feed() -> None:
+        async for msg in ws:
+            if msg.type != WSMsgType.BINARY or not msg.data:
+                continue
+            channel, data = msg.data[0], msg.data[1:]
+            if channel == STDIN and proc.stdin is not None and data:
+                proc.stdin.write(data)
+                with contextlib.suppress(ConnectionError):
+                    await proc.stdin.drain()
+            elif channel == CLOSE and v5 and data[:1] == bytes([STDIN]) and proc.stdin:
+                proc.stdin.close()
+        if proc.returncode is None:  # the client went away
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+
+    assert proc.stdout is not None and proc.stderr is not None
+    feeder = asyncio.create_task(feed())
+    try:
+        await asyncio.gather(pump(proc.stdout, STDOUT), pump(proc.stderr, STDERR))
+        return await proc.wait()
+    finally:
+        feeder.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await feeder
+
+
+def _set_size(fd: int, data: bytes) -> None:
+    with contextlib.suppress(ValueError, KeyError, OSError):
+        size = orjson.loads(data)
+        fcntl.ioctl(fd, termios.TIOCSWINSZ,
+                    struct.pack("HHHH", int(size["Height"]), int(size["Width"]), 0, 0))
+
+
+async def _exec_tty(ws: web.WebSocketResponse, argv: list[str], stdin: bool) -> int:
+    master, slave = pty.openpty()
+
+    def controlling_terminal() -> None:
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = await asyncio.create_subprocess_exec(
+        *argv, stdin=slave, stdout=slave, stderr=slave, preexec_fn=controlling_terminal)
+    os.close(slave)
+    loop = asyncio.get_running_loop()
+    output: asyncio.Queue[bytes] = asyncio.Queue()
+
+    def readable() -> None:
+        try:
+            data = os.read(master, 32768)
+        except OSError:
+            data = b""
+        if not data:
+            loop.remove_reader(master)
+        output.put_nowait(data)
+
+    loop.add_reader(master, readable)
+
+    async def pump() -> None:
+        while data := await output.get():
+            await ws.send_bytes(bytes([STDOUT]) + data)
+
+    async def feed() -> None:
+        async for msg in ws:
+            if msg.type != WSMsgType.BINARY or not msg.data:
+                continue
+            channel, data = msg.data[0], msg.data[1:]
+            if channel == STDIN and stdin and data:
+                with contextlib.suppress(OSError):
+                    os.write(master, data)
+            elif channel == RESIZE:
+                _set_size(master, data)
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+
+    feeder = asyncio.create_task(feed())
+    pumper = asyncio.create_task(pump())
+    try:
+        code = await proc.wait()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(pumper, timeout=1.0)
+        return code
+    finally:
+        loop.remove_reader(master)
+        for t in (feeder, pumper):
+            t.cancel()
+        await asyncio.gather(feeder, pumper, return_exceptions=True)
+        os.close(master)
+
+
+async def attach_handler(server: KubeletServer, request: web.Request) -> web.StreamResponse:
+    from pyk8s.kubelet.server import status_error
+
+    return status_error(400, "BadRequest", "attach is not supported by this kubelet; "
+                                           "use kubectl logs -f or kubectl exec")
+
+
+async def port_forward_handler(server: KubeletServer, request: web.Request
+                               ) -> web.StreamResponse:
+    from pyk8s.kubelet.server import status_error
+
+    ns, name = request.match_info["namespace"], request.match_info["pod"]
+    worker = server.find_pod(ns, name)
+    if worker is None or not worker.pod_ip:
+        return status_error(400, "BadRequest", f'pod "{name}" is not running')
+    try:
+        ports = [int(p) for p in request.query.get("ports", "").split(",") if p]
+    except ValueError:
+        return status_error(400, "BadRequest", "ports must be numbers")
+    if not ports:
+        return status_error(400, "BadRequest", "at least one port must be given")
+    ws = web.WebSocketResponse(protocols=PROTOCOLS, heartbeat=30.0, max_msg_size=0)
+    await ws.prepare(request)
+    writers: dict[int, asyncio.StreamWriter] = {}
+    tasks = []
+
+    async def pump(i: int, reader: asyncio.StreamReader) -> None:
+        while data := await reader.read(32768):
+            await ws.send_bytes(bytes([2 * i]) + data)
+
+    for i, port in enumerate(ports):
+        prefix = struct.pack("<H", port)
+        await ws.send_bytes(bytes([2 * i]) + prefix)
+        await ws.send_bytes(bytes([2 * i + 1]) + prefix)
+        try:
+            reader, writers[i] = await asyncio.open_connection(worker.pod_ip, port)
+        except OSError as e:
+            await ws.send_bytes(bytes([2 * i + 1]) + str(e).encode())
+            continue
+        tasks.append(asyncio.create_task(pump(i, reader)))
+    first: set[int] = set()
+    try:
+        async for msg in ws:
+            if msg.type != WSMsgType.BINARY or not msg.data:
+                continue
+            channel, data = msg.data[0], msg.data[1:]
+            i = channel // 2
+            if channel % 2 or i not in writers:
+                continue
+            if i not in first:  # the client's first frame repeats the port
+                first.add(i)
+                data = data[2:]
+            if data:
+                writers[i].write(data)
+                await writers[i].drain()
+    finally:
+        for t in tasks:
+            t.cancel()
+        for w in writers.values():
+            w.close()
+    return ws
