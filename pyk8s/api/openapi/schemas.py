@@ -148,8 +148,16 @@ def struct_schema(s: Struct, dialect: Dialect) -> Obj:
     return out
 
 
-def scalar_schema(s: Scalar) -> Obj:
-    out: Obj = {"description": SCALAR_DOCS[s], "type": s.json_type}
+# In OpenAPI v3 these two say which JSON types they take (v2 calls both strings).
+V3_ONE_OF = {QUANTITY: ("string", "number"), INT_OR_STRING: ("integer", "string")}
+
+
+def scalar_schema(s: Scalar, dialect: Dialect) -> Obj:
+    out: Obj = {"description": SCALAR_DOCS[s]}
+    if dialect == "v3" and s in V3_ONE_OF:
+        out["oneOf"] = [{"type": t} for t in V3_ONE_OF[s]]
+    else:
+        out["type"] = s.json_type
     if s.format:
         out["format"] = s.format
     return out
@@ -158,7 +166,7 @@ def scalar_schema(s: Scalar) -> Obj:
 def definition(name: str, dialect: Dialect) -> Obj:
     """The published definition named `name`: a declared struct or a named scalar."""
     if name in SCALARS_BY_REF:
-        return scalar_schema(SCALARS_BY_REF[name])
+        return scalar_schema(SCALARS_BY_REF[name], dialect)
     if name == WATCH_EVENT:
         return _watch_event(dialect)
     if name == PATCH:
