@@ -93,15 +93,15 @@ class CRDController:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        items_, _ = self.crds.cache.snapshot(self.crds.prefix, lambda o: True)
+        found, revision = self.crds.cache.snapshot(self.crds.prefix, lambda o: True)
         # Older CRDs keep names they share with newer ones, as on the first run.
-        for crd in sorted(items_, key=lambda o: text(o, "metadata", "creationTimestamp")):
+        for crd in sorted(found, key=lambda o: text(o, "metadata", "creationTimestamp")):
             try:
                 await self.sync(crd["metadata"]["name"])
             except Exception:
                 log.exception("serving CRD %s failed; retrying", crd["metadata"]["name"])
                 self.queue.add(crd["metadata"]["name"])
-        self._task = asyncio.create_task(self._run(), name="crd-controller")
+        self._task = asyncio.create_task(self._run(revision), name="crd-controller")
 
     async def stop(self) -> None:
         self.queue.shutdown()
@@ -110,23 +110,24 @@ class CRDController:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def _run(self) -> None:
+    async def _run(self, revision: int) -> None:
         async with asyncio.TaskGroup() as tg:
-            tg.create_task(self._follow())
+            tg.create_task(self._follow(revision))
             tg.create_task(run_workers(self.queue, self.sync))
 
-    async def _follow(self) -> None:
-        revision = self.crds.cache.revision
+    async def _follow(self, revision: int) -> None:
+        """Queue the name of every CRD that changes after `revision`."""
         while True:
-            async with self.crds.cache.watch(self.crds.prefix, lambda o: True, revision) as (
-                    initial, watcher):
-                for ev in initial:
-                    revision = ev.revision
-                    self.queue.add(ev.obj["metadata"]["name"])
-                while (live := await watcher.queue.get()) is not None:
-                    revision = live.revision
-                    self.queue.add(live.obj["metadata"]["name"])
-            # The cache ended this watch (it reloaded): everything may have changed.
+            with contextlib.suppress(errors.APIError):  # 410: history gone, start over
+                async with self.crds.cache.watch(self.crds.prefix, lambda o: True,
+                                                 revision) as (initial, watcher):
+                    for ev in initial:
+                        revision = ev.revision
+                        self.queue.add(ev.obj["metadata"]["name"])
+                    while (live := await watcher.queue.get()) is not None:
+                        revision = live.revision
+                        self.queue.add(live.obj["metadata"]["name"])
+            # The watch ended (the cache reloaded): everything may have changed.
             revision = self.crds.cache.revision
             for name in {*self.installed, *self._all_names()}:
                 self.queue.add(name)

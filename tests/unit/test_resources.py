@@ -105,6 +105,8 @@ API_RESOURCES = [
     ("rbac.authorization.k8s.io/v1", "roles", "Role", (), True, ()),
     ("scheduling.k8s.io/v1", "priorityclasses", "PriorityClass", ("pc",), False, ()),
     ("storage.k8s.io/v1", "storageclasses", "StorageClass", ("sc",), False, ()),
+    ("apiextensions.k8s.io/v1", "customresourcedefinitions", "CustomResourceDefinition",
+     ("crd", "crds"), False, ("api-extensions",)),
 ]
 
 
