@@ -37,6 +37,7 @@ import orjson
 from pyk8s.api import errors, meta
 from pyk8s.api import validation as v
 from pyk8s.api.errors import APIError
+from pyk8s.api.fieldmanager import record_write
 from pyk8s.api.registry import Registry
 from pyk8s.api.resource import ResourceType
 from pyk8s.api.selectors import FieldSelector, LabelSelector
@@ -362,7 +363,7 @@ class ResourceStorage:
         return obj
 
     async def create(self, r: ResourceType, namespace: str, obj: Any, *, user: str,
-                     dry_run: bool = False) -> Obj:
+                     dry_run: bool = False, manager: str | None = None) -> Obj:
         obj = self._check_type(r, obj)
         md = obj["metadata"]
         if r.namespaced:
@@ -388,6 +389,7 @@ class ResourceStorage:
             obj.pop("status", None)
         if r.default:
             r.default(obj)
+        record_write(r, None, obj, manager)
         stored = self._in(r, obj)
         attrs = self._attrs(namespace, user, dry_run)
         for plugin in self.storages.admission:
@@ -413,8 +415,8 @@ class ResourceStorage:
         return kv
 
     async def update(self, r: ResourceType, namespace: str, name: str, obj: Any, *,
-                     user: str, subresource: str = "", dry_run: bool = False
-                     ) -> tuple[Obj, bool]:
+                     user: str, subresource: str = "", dry_run: bool = False,
+                     manager: str | None = None) -> tuple[Obj, bool]:
         """PUT. Returns (object, created)."""
         obj = self._check_type(r, obj)
         md = obj["metadata"]
@@ -432,13 +434,15 @@ class ResourceStorage:
             kv = await self.datastore.get(self.key(namespace, name))
             if kv is None:
                 if r.kind in CREATE_ON_UPDATE and not subresource:
-                    return await self.create(r, namespace, obj, user=user, dry_run=dry_run), True
+                    return await self.create(r, namespace, obj, user=user, dry_run=dry_run,
+                                             manager=manager), True
                 raise self._not_found(r, name)
             if wanted_rv and wanted_rv != str(kv.revision):
                 raise errors.conflict(r.plural, name, r.group)
             try:
                 return await self._write_update(r, kv, clone(obj), user=user,
-                                                subresource=subresource, dry_run=dry_run), False
+                                                subresource=subresource, dry_run=dry_run,
+                                                manager=manager), False
             except RevisionConflictError:
                 if wanted_rv:
                     raise errors.conflict(r.plural, name, r.group) from None
@@ -446,7 +450,7 @@ class ResourceStorage:
 
     async def patch(self, r: ResourceType, namespace: str, name: str,
                     apply_patch: Callable[[Obj], Obj], *, user: str, subresource: str = "",
-                    dry_run: bool = False) -> Obj:
+                    dry_run: bool = False, manager: str | None = None) -> Obj:
         for _ in range(MAX_RETRIES):
             kv = await self._current(r, namespace, name)
             current = self._out(r, self.decode(kv.value, kv.revision))
@@ -461,24 +465,32 @@ class ResourceStorage:
                 raise errors.bad_request("metadata.name cannot be changed by a patch")
             try:
                 return await self._write_update(r, kv, patched, user=user,
-                                                subresource=subresource, dry_run=dry_run)
+                                                subresource=subresource, dry_run=dry_run,
+                                                manager=manager)
             except RevisionConflictError:
                 if wanted_rv:
                     raise errors.conflict(r.plural, name, r.group) from None
         raise errors.conflict(r.plural, name, r.group, "too many concurrent updates")
 
     async def _write_update(self, r: ResourceType, kv: KeyValue, new: Obj, *, user: str,
-                            subresource: str, dry_run: bool) -> Obj:
-        """Apply update rules to `new` (client version) against the stored `kv`."""
+                            subresource: str, dry_run: bool, manager: str | None = None) -> Obj:
+        """Apply update rules to `new` (client version) against the stored `kv`.
+
+        `manager` is the field manager the write is recorded for; None keeps the
+        managedFields `new` carries (the server's own writes, server-side apply).
+        """
         old_stored = self.decode(kv.value, kv.revision)
         old = self._out(r, clone(old_stored))
         if subresource == "status":
             status = new.get("status")
+            managed = new.get("metadata", {}).get("managedFields")
             new = clone(old)
             if status is None:
                 new.pop("status", None)
             else:
                 new["status"] = status
+            if manager is None and managed is not None:  # server-side apply's accounting
+                new["metadata"]["managedFields"] = managed
         elif subresource == "finalize":
             finalizers = (new.get("spec") or {}).get("finalizers")
             new = clone(old)
@@ -498,6 +510,7 @@ class ResourceStorage:
             r.default(new)
         if r.tracks_generation and meta.spec_changed(new, old):
             new["metadata"]["generation"] = int(old["metadata"].get("generation", 0)) + 1
+        record_write(r, old, new, manager, subresource)
         stored = self._in(r, new)
         namespace = stored["metadata"].get("namespace", "")
         attrs = self._attrs(namespace, user, dry_run, subresource)

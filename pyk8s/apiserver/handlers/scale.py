@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from pyk8s.api import errors
+from pyk8s.api.fieldmanager import request_manager
 from pyk8s.api.resource import ResourceType, ScaleSpec
 from pyk8s.api.selectors import selector_from_map, to_string
 from pyk8s.apiserver.context import RequestContext, decode_json
@@ -88,6 +89,8 @@ async def handle(ctx: RequestContext) -> web.StreamResponse:
         target[spec.spec_replicas[-1]] = _replicas(new_scale)
         return current
 
+    manager = request_manager(ctx.query("fieldManager"), ctx.request.headers.get(
+        "User-Agent", ""), "PatchOptions" if patch is not None else "UpdateOptions")
     obj = await storage.patch(r, ctx.namespace, ctx.info.name, apply, user=ctx.user.name,
-                              dry_run=ctx.dry_run)
+                              dry_run=ctx.dry_run, manager=manager)
     return ctx.respond(to_scale(r, spec, obj))
