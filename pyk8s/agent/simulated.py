@@ -64,6 +64,7 @@ from pyk8s.client import (
     object_key,
     run_workers,
 )
+from pyk8s.kubelet.node import parse_labels, parse_taints
 from pyk8s.version import GIT_VERSION
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,6 @@ LEASE_RENEW = 10.0
 STATUS_REPORT = 300.0
 STOP_TIME = 1.0  # seconds a container takes to stop on deletion, at most its grace period
 BACKOFF, MAX_BACKOFF = 10.0, 300.0
-TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -95,31 +95,6 @@ def parse_duration(text: str) -> float | None:
     if not parts or "".join(n + u for n, u in parts) != text:
         return None
     return sum(float(n) * _UNITS[u] for n, u in parts)
-
-
-def parse_labels(text: str) -> dict[str, str]:
-    """`a=b,c=d` (kubelet's --node-labels)."""
-    labels = {}
-    for item in filter(None, (s.strip() for s in text.split(","))):
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise ValueError(f"invalid node label {item!r}: want key=value")
-        labels[key] = value
-    return labels
-
-
-def parse_taints(text: str) -> list[Obj]:
-    """`key=value:Effect,key:Effect` (kubelet's --register-with-taints)."""
-    taints = []
-    for item in filter(None, (s.strip() for s in text.split(","))):
-        kv, sep, effect = item.rpartition(":")
-        key, _, value = kv.partition("=")
-        if not sep or not key or effect not in TAINT_EFFECTS:
-            raise ValueError(f"invalid node taint {item!r}: want key[=value]:"
-                             f"{'|'.join(TAINT_EFFECTS)}")
-        taints.append({"key": key, "value": value, "effect": effect} if value
-                      else {"key": key, "effect": effect})
-    return taints
 
 
 def _now() -> str:
@@ -541,6 +516,7 @@ class SimulatedNodes:
             async def register(name: str) -> None:
                 async with limit:
                     await self._register(name)
+                    await self._renew_lease(name)
             await asyncio.gather(*(register(n) for n in self.names if not self._stopped(n)))
             log.info("simulated nodes registered: %s", ", ".join(self.names[:5]) +
                      (f" ... ({len(self.names)})" if len(self.names) > 5 else ""))

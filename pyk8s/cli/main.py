@@ -56,6 +56,10 @@ def parser() -> argparse.ArgumentParser:
 
     agent_cli.add_server_flags(s)
     agent_cli.add_commands(sub, default_data_dir())
+    from pyk8s.agent.simulated import add_flags as add_simulated_node_flags
+
+    s.add_argument("--disable-scheduler", action="store_true", help="do not run the scheduler")
+    add_simulated_node_flags(s, sub.choices["agent"])
 
     k = sub.add_parser("kubeconfig", help="print the admin kubeconfig")
     k.add_argument("--data-dir", type=Path, default=default_data_dir())
@@ -64,8 +68,12 @@ def parser() -> argparse.ArgumentParser:
 
 async def _serve(args: argparse.Namespace) -> None:
     from pyk8s.agent import cli as agent_cli
+    from pyk8s.agent import simulated
     from pyk8s.apiserver.server import APIServer, ServerConfig
     from pyk8s.controllers import manager as controller_manager
+    from pyk8s.scheduler import run_scheduler
+
+    scheduler = {} if args.disable_scheduler else {"scheduler": run_scheduler}
 
     server = APIServer(ServerConfig(
         data_dir=args.data_dir,
@@ -75,7 +83,8 @@ async def _serve(args: argparse.Namespace) -> None:
         advertise_address=args.advertise_address,
         tls_san=args.tls_san,
         compaction_interval=args.compaction_interval,
-        components={**controller_manager.components(args), **agent_cli.components(args)},
+        components={**controller_manager.components(args), **scheduler,
+                    **agent_cli.components(args), **simulated.components(args)},
     ))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -96,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         sys.stdout.write(path.read_text())
         return 0
+    if args.command == "agent" and args.simulate:
+        from pyk8s.agent.simulated import run_agent
+
+        return run_agent(args)
     if args.command in ("agent", "images"):
         from pyk8s.agent.cli import run_command
 

@@ -166,7 +166,7 @@ class PodInfo:
         self.priority = int(spec.get("priority") or 0)
         self.requests = pod_requests(spec)
         nz = pod_requests(spec, non_zero=True)
-        self.non_zero = (nz[CPU], nz[MEMORY])
+        self.non_zero = (nz.get(CPU, 0), nz.get(MEMORY, 0))
         self.host_ports: list[tuple[str, str, int]] = [
             (p.get("hostIP") or "0.0.0.0", p.get("protocol") or "TCP", int(p["hostPort"]))
             for c in spec.get("containers") or [] for p in c.get("ports") or []

@@ -94,23 +94,23 @@ class InterPodAffinity(Plugin):
         if s is None:
             return None
         labels = node.labels
-        if s.existing_anti and any(s.existing_anti.get((k, v)) for k, v in labels.items()):
-            return unschedulable(EXISTING_ANTI_AFFINITY)
-        for t in pod.anti_affinity:
-            value = labels.get(t.topology_key)
-            if value is not None and s.anti.get((t.topology_key, value)):
-                return unschedulable(ANTI_AFFINITY)
         if pod.affinity:
             if not s.affinity and s.matches_own_affinity:
                 # No pod matches anywhere yet: the first of the group may start it,
                 # on any node that has the topology labels.
-                if all(t.topology_key in labels for t in pod.affinity):
-                    return None
-                return unresolvable(AFFINITY)
-            for t in pod.affinity:
-                value = labels.get(t.topology_key)
-                if value is None or not s.affinity.get((t.topology_key, value)):
+                if not all(t.topology_key in labels for t in pod.affinity):
                     return unresolvable(AFFINITY)
+            else:
+                for t in pod.affinity:
+                    value = labels.get(t.topology_key)
+                    if value is None or not s.affinity.get((t.topology_key, value)):
+                        return unresolvable(AFFINITY)
+        for t in pod.anti_affinity:
+            value = labels.get(t.topology_key)
+            if value is not None and s.anti.get((t.topology_key, value)):
+                return unschedulable(ANTI_AFFINITY)
+        if s.existing_anti and any(s.existing_anti.get(item) for item in labels.items()):
+            return unschedulable(EXISTING_ANTI_AFFINITY)
         return None
 
     def pre_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]
