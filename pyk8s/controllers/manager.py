@@ -32,10 +32,16 @@ from collections.abc import Awaitable, Callable
 from pyk8s.client import APIClient, EventRecorder, LeaderElector, SharedInformerFactory
 from pyk8s.controllers.context import Controller, ControllerContext, ControllerOptions
 from pyk8s.controllers.deployment import DeploymentController
+from pyk8s.controllers.endpoints import EndpointsController
+from pyk8s.controllers.endpointslice import EndpointSliceController
 from pyk8s.controllers.garbagecollector import GarbageCollector
 from pyk8s.controllers.namespace import NamespaceController
+from pyk8s.controllers.nodeipam import NodeIpamController
+from pyk8s.controllers.nodelifecycle import NodeLifecycleController
+from pyk8s.controllers.podgc import PodGCController
 from pyk8s.controllers.replicaset import ReplicaSetController
 from pyk8s.controllers.replication import ReplicationControllerController
+from pyk8s.controllers.serviceaccount import ServiceAccountController
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +50,16 @@ LEASE_NAME = "kube-controller-manager"
 
 CONTROLLERS: tuple[type[Controller], ...] = (
     DeploymentController,
+    EndpointsController,
+    EndpointSliceController,
     GarbageCollector,
     NamespaceController,
+    NodeIpamController,
+    NodeLifecycleController,
+    PodGCController,
     ReplicaSetController,
     ReplicationControllerController,
+    ServiceAccountController,
 )
 
 

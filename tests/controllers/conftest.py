@@ -7,8 +7,10 @@ IP, except pods whose first container's image contains "unready" (they run
 but never pass readiness). Pods are not bound to a node, so deleting one
 takes effect at once, without a grace period.
 
-The controller manager runs with short node-monitor periods so that node
-lifecycle tests take seconds.
+That server runs no scheduler (nothing would bind pods anyway; and its
+status writes would race the ones made here). `sim_cluster` is a second
+server with the scheduler and three simulated nodes, and node-monitor
+periods short enough for node failure tests to take seconds.
 """
 
 from __future__ import annotations
@@ -32,8 +34,19 @@ NODE_GRACE = 3  # seconds: --node-monitor-grace-period of the test server
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = Server(tmp_path_factory.mktemp("server-controllers"), extra_args=[
+        "--disable-scheduler", "--terminated-pod-gc-threshold", "3",
+    ]).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def sim_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server = Server(tmp_path_factory.mktemp("server-simulated"), extra_args=[
+        "--simulated-nodes", "3",
         "--node-monitor-grace-period", f"{NODE_GRACE}s", "--node-monitor-period", "1s",
-        "--terminated-pod-gc-threshold", "3",
     ]).start()
     try:
         yield server

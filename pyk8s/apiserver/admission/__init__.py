@@ -47,6 +47,7 @@ class AdmissionPlugin:
 
 def plugins(storages: Storages) -> list[AdmissionPlugin]:
     from pyk8s.apiextensions.cleanup import CustomResourceCleanup
+    from pyk8s.apiserver.admission.default_toleration_seconds import DefaultTolerationSeconds
     from pyk8s.apiserver.admission.namespace_lifecycle import NamespaceLifecycle
     from pyk8s.apiserver.admission.pod_status import PodStatus
     from pyk8s.apiserver.admission.priority import Priority
@@ -54,4 +55,5 @@ def plugins(storages: Storages) -> list[AdmissionPlugin]:
     from pyk8s.apiserver.admission.service_ips import ServiceIPs
 
     return [cls(storages) for cls in (NamespaceLifecycle, Priority, SecretStringData,
-                                      PodStatus, ServiceIPs, CustomResourceCleanup)]
+                                      PodStatus, DefaultTolerationSeconds, ServiceIPs,
+                                      CustomResourceCleanup)]
