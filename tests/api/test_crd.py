@@ -9,16 +9,20 @@ the end, which deletes its objects.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from kubernetes import client, watch
 from kubernetes.client.rest import ApiException
 
-from tests.support import Server, kubectl, kubectl_json, manifest, raw
+from tests.support import Server, kubectl, kubectl_json, manifest, raw, stop_process
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -86,6 +90,16 @@ def crd_manifest(group: str, *, kind: str = "Widget", plural: str = "widgets",
 def widget(group: str, name: str, version: str = "v1", **spec: Any) -> dict[str, Any]:
     return {"apiVersion": f"{group}/{version}", "kind": "Widget", "metadata": {"name": name},
             "spec": {"color": "red", **spec}}
+
+
+def until(condition: Callable[[], bool], timeout: float = 30) -> bool:
+    """Poll `condition` until it holds (True) or `timeout` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def establish(server: Server, crd: dict[str, Any]) -> None:
@@ -315,12 +329,11 @@ def test_operator_flow_watch_selectors_and_status(custom: client.CustomObjectsAp
     custom.create_namespaced_custom_object(group, "v1", ns, "widgets", other)
     custom.create_namespaced_custom_object(group, "v1", ns, "widgets", mine)
 
-    for _ in range(100):
+    def reconciled() -> bool:
         got = custom.get_namespaced_custom_object(group, "v1", ns, "widgets", "mine")
-        if (got.get("status") or {}).get("phase") == "Reconciled":
-            break
-        threading.Event().wait(0.1)
-    assert got["status"] == {"phase": "Reconciled"}
+        return bool(got.get("status") == {"phase": "Reconciled"})
+
+    assert until(reconciled)
     by_name = custom.list_namespaced_custom_object(group, "v1", ns, "widgets",
                                                    field_selector="metadata.name=other")
     assert [i["metadata"]["name"] for i in by_name["items"]] == ["other"]
@@ -360,3 +373,62 @@ def test_crds_and_their_objects_are_served_again_after_a_restart(tmp_path: Any) 
         assert out.stdout.split()[:2] == ["w1", "red"]
     finally:
         server.stop()
+
+
+OPERATOR = '''
+import pathlib
+
+import kopf
+
+GROUP = {group!r}
+
+
+@kopf.on.create(GROUP, "v1", "widgets")
+def created(spec, patch, **_):
+    patch.status["phase"] = "Created"
+    return {{"color": spec["color"]}}
+
+
+@kopf.on.update(GROUP, "v1", "widgets", field="spec.color")
+def recolored(new, patch, **_):
+    patch.status["phase"] = f"Recolored to {{new}}"
+
+
+@kopf.on.delete(GROUP, "v1", "widgets")
+def deleted(name, **_):
+    pathlib.Path({marker!r}).write_text(name)
+'''
+
+
+def test_a_kopf_operator_runs_unchanged(custom: client.CustomObjectsApi, cluster: Server,
+                                        group: str, ns: str, tmp_path: Any) -> None:
+    crd = crd_manifest(group)
+    status = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["status"]
+    status["x-kubernetes-preserve-unknown-fields"] = True  # kopf keeps its records there
+    establish(cluster, crd)
+    marker = tmp_path / "deleted"
+    script = tmp_path / "operator.py"
+    script.write_text(OPERATOR.format(group=group, marker=str(marker)))
+    log = open(tmp_path / "kopf.log", "wb")  # noqa: SIM115 - owned by the process
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kopf", "run", "--standalone", "--namespace", ns, str(script)],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "KUBECONFIG":
+                                                   str(cluster.kubeconfig)})
+    log.close()
+    try:
+        custom.create_namespaced_custom_object(group, "v1", ns, "widgets", widget(group, "w1"))
+
+        def phase() -> Any:
+            obj = custom.get_namespaced_custom_object(group, "v1", ns, "widgets", "w1")
+            return (obj.get("status") or {}).get("phase"), obj
+
+        assert until(lambda: phase()[0] == "Created"), (tmp_path / "kopf.log").read_text()
+        assert phase()[1]["status"]["created"] == {"color": "red"}
+        custom.patch_namespaced_custom_object(group, "v1", ns, "widgets", "w1",
+                                              {"spec": {"color": "blue"}})
+        assert until(lambda: phase()[0] == "Recolored to blue"), \
+            (tmp_path / "kopf.log").read_text()
+        cluster.kubectl("-n", ns, "delete", f"widgets.{group}", "w1", "--timeout=30s")
+        assert marker.read_text() == "w1"
+    finally:
+        stop_process(proc)
