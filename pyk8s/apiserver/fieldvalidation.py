@@ -23,7 +23,10 @@ import copy
 import json
 from typing import Any
 
+import orjson
+
 from pyk8s.api import errors
+from pyk8s.api.errors import Cause
 from pyk8s.api.resource import ResourceType
 from pyk8s.api.types import FieldType, ListOf, MapOf, Ref, Struct, kind_schema
 
@@ -114,12 +117,30 @@ def duplicate_fields(raw: bytes) -> list[str]:
     return out
 
 
-def check_fields(raw: bytes | None, obj: Any, r: ResourceType, mode: str) -> list[str]:
-    """Warnings to send (Warn), or raise 400 (Strict); Ignore finds nothing."""
+def _mode(mode: str) -> str:
     if mode not in MODES:
         raise errors.bad_request(
             f"fieldValidation must be one of Ignore, Warn or Strict, not {mode!r}")
-    if mode == "Ignore":
+    return mode
+
+
+def check_patched_fields(patch: Any, patched: Any, r: ResourceType, mode: str) -> list[str]:
+    """`check_fields` for a patched object: Strict fails as kube-apiserver's PATCH does,
+    a 422 about the field `patch` quoting the patch itself."""
+    if _mode(mode) == "Ignore":
+        return []
+    problems = [f'unknown field "{p}"' for p in unknown_fields(patched, r)]
+    if mode == "Strict" and problems:
+        text = orjson.dumps(patch).decode()
+        raise errors.invalid("", "", "", [Cause(
+            "FieldValueInvalid", f"Invalid value: {orjson.dumps(text).decode()}: strict "
+            "decoding error: " + ", ".join(problems), "patch")])
+    return problems
+
+
+def check_fields(raw: bytes | None, obj: Any, r: ResourceType, mode: str) -> list[str]:
+    """Warnings to send (Warn), or raise 400 (Strict); Ignore finds nothing."""
+    if _mode(mode) == "Ignore":
         return []
     problems = [f'unknown field "{p}"' for p in unknown_fields(obj, r)]
     if mode == "Strict":

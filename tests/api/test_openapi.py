@@ -81,6 +81,13 @@ def test_unknown_fields_fail_strict_and_warn_otherwise(kubeconfig: Path, ns: str
 
     good = kubectl(kubeconfig, "apply", "-f", "-", input=manifest(deployment(ns, name="ok")))
     assert "deployment.apps/ok created" in good.stdout
+    # Re-applying with a typo: kubectl patches, and the server judges the patched object.
+    typo = manifest(deployment(ns, name="ok", container={"imagePolicy": "Always"}))
+    patched = kubectl(kubeconfig, "apply", "-f", "-", input=typo, check=False)
+    assert patched.returncode == 1
+    assert "The request is invalid: patch: Invalid value: " in patched.stderr
+    assert ('strict decoding error: unknown field '
+            '"spec.template.spec.containers[0].imagePolicy"') in patched.stderr
 
 
 @SQLITE

@@ -31,7 +31,7 @@ from pyk8s.api.resource import ResourceType
 from pyk8s.api.strategicpatch import strategic_merge_patch
 from pyk8s.api.types import kind_schema
 from pyk8s.apiserver.context import YAML_LOADER, RequestContext, decode_json
-from pyk8s.apiserver.fieldvalidation import check_fields
+from pyk8s.apiserver.fieldvalidation import check_fields, check_patched_fields
 
 Obj = dict[str, Any]
 
@@ -66,7 +66,7 @@ def patcher(ctx: RequestContext, content_type: str, body: Any) -> Callable[[Obj]
 
     def run(current: Obj) -> Obj:
         patched = apply(current, body)
-        ctx.warnings[:] = check_fields(None, patched, ctx.r, mode)
+        ctx.warnings[:] = check_patched_fields(body, patched, ctx.r, mode)
         return patched
 
     return run
