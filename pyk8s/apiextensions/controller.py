@@ -111,9 +111,18 @@ class CRDController:
                 await self._task
 
     async def _run(self, revision: int) -> None:
-        async with asyncio.TaskGroup() as tg:
-            tg.create_task(self._follow(revision))
-            tg.create_task(run_workers(self.queue, self.sync))
+        while True:
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(self._follow(revision))
+                    tg.create_task(run_workers(self.queue, self.sync))
+                return  # the queue was shut down
+            except Exception:
+                log.exception("CRD controller failed; restarting it in 1s")
+            await asyncio.sleep(1.0)
+            revision = self.crds.cache.revision
+            for name in self._all_names():
+                self.queue.add(name)
 
     async def _follow(self, revision: int) -> None:
         """Queue the name of every CRD that changes after `revision`."""

@@ -3,7 +3,8 @@
 Every served version becomes one `ResourceType`, built from the CRD alone:
 names, scope, short names and categories; the status and scale subresources;
 `additionalPrinterColumns` as Table columns (JSONPath cells; `date` columns
-shown as ages, as kube-apiserver does); the version's openAPIV3Schema for
+shown as ages, as kube-apiserver does); `selectableFields` as extra field
+selectors (matched against the stored version); the version's openAPIV3Schema for
 OpenAPI and unknown-field reporting, pruning (`default`: prune, then apply
 schema defaults) and validation.
 
@@ -99,6 +100,18 @@ def printer_column(spec: Obj) -> Column:
         CUSTOM_COLUMN_DESCRIPTION.format(spec["jsonPath"]))
 
 
+def _selectable(path: str) -> Callable[[Obj], str]:
+    steps = jsonpath.parse(path)
+
+    def value(obj: Obj) -> str:
+        found = jsonpath.find(steps, obj)
+        if not found or found[0] is None:
+            return ""
+        return _typed("string", found[0])
+
+    return value
+
+
 def _path(value: Any) -> tuple[str, ...]:
     if not value:
         return ()
@@ -142,6 +155,8 @@ def resource_type(crd: Obj, version: Obj, storage_version: str) -> ResourceType:
         subresources=tuple(s for s in ("status", "scale") if isinstance(sub.get(s), dict)),
         columns=tuple(printer_column(c) for c in dicts(version, "additionalPrinterColumns")),
         default=default, validate=check,
+        field_selectors={text(f, "jsonPath").lstrip("."): _selectable(f["jsonPath"])
+                         for f in dicts(version, "selectableFields")},
         scale=_scale(sub),
         tracks_generation=True,
         openapi_schema=schema,

@@ -82,6 +82,7 @@ def crd_manifest(group: str, *, kind: str = "Widget", plural: str = "widgets",
                     "specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas",
                     "labelSelectorPath": ".status.selector"}},
                 "additionalPrinterColumns": COLUMNS,
+                "selectableFields": [{"jsonPath": ".spec.color"}],
             }],
         },
     }
@@ -337,6 +338,15 @@ def test_operator_flow_watch_selectors_and_status(custom: client.CustomObjectsAp
     by_name = custom.list_namespaced_custom_object(group, "v1", ns, "widgets",
                                                    field_selector="metadata.name=other")
     assert [i["metadata"]["name"] for i in by_name["items"]] == ["other"]
+    custom.patch_namespaced_custom_object(group, "v1", ns, "widgets", "other",
+                                          {"spec": {"color": "green"}})
+    by_color = custom.list_namespaced_custom_object(group, "v1", ns, "widgets",
+                                                    field_selector="spec.color=green")
+    assert [i["metadata"]["name"] for i in by_color["items"]] == ["other"]
+    with pytest.raises(ApiException) as e:
+        custom.list_namespaced_custom_object(group, "v1", ns, "widgets",
+                                             field_selector="spec.size=big")
+    assert e.value.status == 400 and "field label not supported: spec.size" in e.value.body
     everywhere = custom.list_cluster_custom_object(group, "v1", "widgets",
                                                    label_selector="team in (a,b)")
     assert len(everywhere["items"]) == 2

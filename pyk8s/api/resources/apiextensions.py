@@ -12,8 +12,9 @@ Validation checks, with a cause per field:
 - names are DNS-1035 labels, kind and listKind differ;
 - versions have unique DNS-1035 names, exactly one is the storage version,
   each has a structural openAPIV3Schema (see `pyk8s.apiextensions.structural`),
-  valid printer columns (type, format, a JSONPath we can evaluate) and a
-  scale subresource whose paths are `.spec...`/`.status...` field paths;
+  valid printer columns (type, format, a JSONPath we can evaluate), at most
+  eight selectable fields and a scale subresource, all of whose paths are
+  `.spec...`/`.status...` field paths;
 - only `None` conversion (webhooks are not called by pyk8s);
 - on update, scope and group may not change, and a version still listed in
   `status.storedVersions` may not be removed.
@@ -38,6 +39,7 @@ COLUMN_TYPES = ["boolean", "date", "integer", "number", "string"]
 COLUMN_FORMATS = ["byte", "date", "date-time", "double", "float", "int32", "int64", "password",
                   "name"]
 CONVERSIONS = ["None"]
+MAX_SELECTABLE_FIELDS = 8
 
 
 def default_crd(crd: Obj) -> None:
@@ -155,6 +157,13 @@ def _versions(spec: Obj) -> list[Cause]:
                                 f"{p}.schema.openAPIV3Schema")
         out += _columns(f"{p}.additionalPrinterColumns",
                         dicts(version, "additionalPrinterColumns"))
+        selectable = dicts(version, "selectableFields")
+        if len(selectable) > MAX_SELECTABLE_FIELDS:
+            out.append(Cause("FieldValueTooMany", f"Too many: {len(selectable)}: must have at "
+                             f"most {MAX_SELECTABLE_FIELDS} items", f"{p}.selectableFields"))
+        for j, f in enumerate(selectable):
+            out += _field_path(f"{p}.selectableFields[{j}].jsonPath", f.get("jsonPath"),
+                               ("spec", "status"), True)
         scale = mapping(version, "subresources").get("scale")
         if isinstance(scale, dict):
             out += _scale(f"{p}.subresources.scale", scale)
