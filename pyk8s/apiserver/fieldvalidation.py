@@ -124,12 +124,18 @@ def _mode(mode: str) -> str:
     return mode
 
 
-def check_patched_fields(patch: Any, patched: Any, r: ResourceType, mode: str) -> list[str]:
+def check_patched_fields(patch: Any, current: Any, patched: Any, r: ResourceType, mode: str
+                         ) -> list[str]:
     """`check_fields` for a patched object: Strict fails as kube-apiserver's PATCH does,
-    a 422 about the field `patch` quoting the patch itself."""
+    a 422 about the field `patch` quoting the patch itself.
+
+    Only what the patch brings counts: unknown fields the stored object already
+    had (accepted under Warn) do not make every later patch fail."""
     if _mode(mode) == "Ignore":
         return []
-    problems = [f'unknown field "{p}"' for p in unknown_fields(patched, r)]
+    known_before = set(unknown_fields(current, r))
+    problems = [f'unknown field "{p}"' for p in unknown_fields(patched, r)
+                if p not in known_before]
     if mode == "Strict" and problems:
         text = orjson.dumps(patch).decode()
         raise errors.invalid("", "", "", [Cause(

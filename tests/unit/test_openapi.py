@@ -11,7 +11,12 @@ from pyk8s.api import errors
 from pyk8s.api.openapi import gnostic, schemas, v2, v3
 from pyk8s.api.registry import Registry, builtin
 from pyk8s.api.resource import ResourceType
-from pyk8s.apiserver.fieldvalidation import check_fields, duplicate_fields, unknown_fields
+from pyk8s.apiserver.fieldvalidation import (
+    check_fields,
+    check_patched_fields,
+    duplicate_fields,
+    unknown_fields,
+)
 from pyk8s.apiserver.openapi import OpenAPI, wants_v2_protobuf
 
 CRON_TAB_SCHEMA: dict[str, Any] = {
@@ -240,3 +245,19 @@ def test_field_validation_modes() -> None:
 
 def test_schema_names_of_custom_resources_reverse_the_group() -> None:
     assert schemas.custom_resource_name(cron_tab()) == "com.example.stable.v1.CronTab"
+
+
+def test_patches_are_judged_by_what_they_bring() -> None:
+    r = next(r for r in builtin() if r.kind == "ConfigMap")
+    current = {"metadata": {"name": "x"}, "dta": {}}  # stored under Warn
+    patched = {**current, "data": {"k": "v"}}
+    assert check_patched_fields({"data": {"k": "v"}}, current, patched, r, "Strict") == []
+    typo = {**current, "imutable": True}
+    with pytest.raises(errors.APIError) as e:
+        check_patched_fields({"imutable": True}, current, typo, r, "Strict")
+    assert e.value.code == 422
+    assert e.value.status()["message"] == (
+        ' "" is invalid: patch: Invalid value: "{\\"imutable\\":true}": '
+        'strict decoding error: unknown field "imutable"')
+    assert check_patched_fields({"imutable": True}, current, typo, r, "Warn") == [
+        'unknown field "imutable"']

@@ -66,7 +66,7 @@ def patcher(ctx: RequestContext, content_type: str, body: Any) -> Callable[[Obj]
 
     def run(current: Obj) -> Obj:
         patched = apply(current, body)
-        ctx.warnings[:] = check_patched_fields(body, patched, ctx.r, mode)
+        ctx.warnings[:] = check_patched_fields(body, current, patched, ctx.r, mode)
         return patched
 
     return run
