@@ -65,6 +65,12 @@ def restart_delay(attempt: int) -> float:
     return 0.0 if attempt == 0 else min(10.0 * 2 ** (attempt - 1), 300.0)
 
 
+def go_duration(seconds: float) -> str:
+    """10s, 1m20s, 5m0s: how Go prints a time.Duration of whole seconds."""
+    s = int(seconds)
+    return f"{s}s" if s < 60 else f"{s // 60}m{s % 60}s"
+
+
 def cgroup_parent(pod: Obj) -> str:
     qos = st.qos_class(pod)
     uid = pod["metadata"]["uid"]
@@ -351,7 +357,7 @@ class PodWorker:
             md = self.pod["metadata"]
             self.waiting[c["name"]] = Waiting(
                 "CrashLoopBackOff",
-                f"back-off {int(delay) if delay < 60 else f'{int(delay) // 60}m{int(delay) % 60}s'}"
+                f"back-off {go_duration(delay)}"
                 f" restarting failed container={c['name']} pod={md['name']}_{md['namespace']}"
                 f"({self.uid})")
             if self.kubelet.events:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import logging
 import os
 import pty
 import struct
@@ -40,6 +41,7 @@ from pyk8s.kubelet import status as st
 if TYPE_CHECKING:
     from pyk8s.kubelet.server import KubeletServer
 
+log = logging.getLogger(__name__)
 PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io", "v3.channel.k8s.io",
              "v2.channel.k8s.io", "channel.k8s.io")
 STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
@@ -86,12 +88,18 @@ async def exec_handler(server: KubeletServer, request: web.Request) -> web.Strea
     argv = ["ctr", "--address", server.kubelet.cri.socket, "-n", NAMESPACE, "tasks", "exec",
             "--exec-id", f"exec-{uuid.uuid4().hex[:12]}", *(["--tty"] if tty else []),
             container_id, *command]
-    if tty:
-        code = await _exec_tty(ws, argv, stdin)
-    else:
-        code = await _exec_pipes(ws, argv, stdin, v5)
+    try:
+        if tty:
+            code = await _exec_tty(ws, argv, stdin)
+        else:
+            code = await _exec_pipes(ws, argv, stdin, v5)
+        result = exit_status(code)
+    except Exception as e:
+        log.exception("exec in %s failed", container_id[:12])
+        result = {"metadata": {}, "status": "Failure", "reason": "InternalError",
+                  "message": f"exec failed: {e}"}
     with contextlib.suppress(Exception):
-        await ws.send_bytes(bytes([ERROR]) + orjson.dumps(exit_status(code)))
+        await ws.send_bytes(bytes([ERROR]) + orjson.dumps(result))
     await ws.close()
     return ws
 
@@ -141,14 +149,13 @@ def _set_size(fd: int, data: bytes) -> None:
 
 async def _exec_tty(ws: web.WebSocketResponse, argv: list[str], stdin: bool) -> int:
     master, slave = pty.openpty()
-
-    def controlling_terminal() -> None:
-        os.setsid()
-        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-    proc = await asyncio.create_subprocess_exec(
-        *argv, stdin=slave, stdout=slave, stderr=slave, preexec_fn=controlling_terminal)
-    os.close(slave)
+    # The terminal must be ctr's controlling terminal, so that resizing it
+    # signals ctr (SIGWINCH), which resizes the process's terminal in turn.
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            "setsid", "--ctty", *argv, stdin=slave, stdout=slave, stderr=slave)
+    finally:
+        os.close(slave)
     loop = asyncio.get_running_loop()
     output: asyncio.Queue[bytes] = asyncio.Queue()
 
