@@ -85,8 +85,11 @@ class DefaultPreemption(Plugin):
         why_not = self._eligible(pod)
         if why_not is not None:
             return "", unschedulable(why_not)
-        filters: list[FilterPlugin] = state["filters"]
         cache = self.handle.cache
+        filters: list[FilterPlugin] | None = state.get("filters")
+        if filters is None:  # PreFilter rejected the pod: no eviction changes that
+            return "", unschedulable(f"preemption: 0/{len(cache.nodes)} nodes are available: "
+                                     f"{len(cache.nodes)} {NOT_HELPFUL}.")
         reasons: Counter[str] = Counter()
         best: tuple[tuple[int, int, int], str, list[PodInfo]] | None = None
         for name in cache.node_order:
