@@ -50,6 +50,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pyk8s.api import meta
 from pyk8s.client import (
     APIClient,
     Informer,
@@ -95,10 +96,6 @@ def parse_duration(text: str) -> float | None:
     if not parts or "".join(n + u for n, u in parts) != text:
         return None
     return sum(float(n) * _UNITS[u] for n, u in parts)
-
-
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _epoch(timestamp: str | None) -> float:
@@ -181,7 +178,7 @@ class SimulatedNodes:
 
     def _node_status(self, name: str) -> Obj:
         c = self.config
-        now = _now()
+        now = meta.now()
         resources = {"cpu": c.cpu, "memory": c.memory, "pods": str(c.max_pods),
                      "ephemeral-storage": c.ephemeral_storage}
 
@@ -354,7 +351,7 @@ class SimulatedNodes:
         ip = self._pod_ip(key, pod, node_name)
         if ip is None:
             return
-        now = _now()
+        now = meta.now()
         spec, md = pod["spec"], pod["metadata"]
         scheduled = next((c for c in (pod.get("status") or {}).get("conditions") or []
                           if c.get("type") == "PodScheduled"), None) or \
@@ -423,7 +420,7 @@ class SimulatedNodes:
         return min(BACKOFF * 2 ** restarts, MAX_BACKOFF)
 
     async def _exit(self, key: str, pod: Obj, statuses: list[Obj], code: int) -> None:
-        now = _now()
+        now = meta.now()
         policy = pod["spec"].get("restartPolicy") or "Always"
         restart = policy == "Always" or (policy == "OnFailure" and code != 0)
         reason = "Completed" if code == 0 else "Error"
@@ -459,7 +456,7 @@ class SimulatedNodes:
         await self._patch_status(pod, status)
 
     async def _restart(self, pod: Obj, statuses: list[Obj]) -> None:
-        now = _now()
+        now = meta.now()
         containers = [{**cs, "ready": True, "started": True,
                        "restartCount": int(cs.get("restartCount") or 0) + 1,
                        "state": {"running": {"startedAt": now}}} for cs in statuses]

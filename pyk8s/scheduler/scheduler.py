@@ -36,13 +36,13 @@ while it leads.
 from __future__ import annotations
 
 import asyncio
-import datetime
 import logging
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Coroutine, Sequence
 from typing import Any
 
+from pyk8s.api import meta
 from pyk8s.client import (
     NORMAL,
     WARNING,
@@ -76,10 +76,6 @@ Obj = dict[str, Any]
 COMPONENT = "default-scheduler"
 LEASE_NAMESPACE, LEASE_NAME = "kube-system", "kube-scheduler"
 MAX_BINDS = 64
-
-
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _spec_changed(old: Obj, new: Obj) -> bool:
@@ -202,7 +198,7 @@ class Scheduler:
                     t.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
 
-    def _spawn(self, coro: Any, name: str) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._reap)
@@ -246,7 +242,7 @@ class Scheduler:
         self.queue.move(POD_DELETE)  # the room it was assumed to take is free again
         self._failed(qp, f"Binding rejected: {status.message}", (), cycle)
 
-    def _failed(self, qp: QueuedPod, message: str, plugins: Any, cycle: int, *,
+    def _failed(self, qp: QueuedPod, message: str, plugins: Collection[str], cycle: int, *,
                 nominated: str = "") -> None:
         pod = qp.pod
         self.queue.add_unschedulable(qp, plugins, cycle=cycle)
@@ -264,7 +260,7 @@ class Scheduler:
             "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
             "message": message, "lastProbeTime": None,
             "lastTransitionTime": current.get("lastTransitionTime")
-            if current.get("status") == "False" else _now()}]}}
+            if current.get("status") == "False" else meta.now()}]}}
         if nominated:
             patch["status"]["nominatedNodeName"] = nominated
         self._spawn(self._patch_status(pod, patch), f"status of {pod.key}")

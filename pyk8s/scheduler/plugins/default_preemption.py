@@ -28,7 +28,8 @@ import logging
 from collections import Counter
 from collections.abc import Mapping
 
-from pyk8s.client import NORMAL, RequestError, is_not_found, micro_time
+from pyk8s.api import meta
+from pyk8s.client import NORMAL, RequestError, is_not_found
 from pyk8s.scheduler.framework import (
     Code,
     CycleState,
@@ -123,7 +124,7 @@ class DefaultPreemption(Plugin):
             await client.patch("v1", "pods", victim.name, {"status": {"conditions": [{
                 "type": "DisruptionTarget", "status": "True", "reason": "PreemptionByScheduler",
                 "message": f"{self.handle.profile.scheduler_name}: preempting to accommodate a "
-                           f"higher priority pod", "lastTransitionTime": micro_time()[:19] + "Z",
+                           f"higher priority pod", "lastTransitionTime": meta.now(),
             }]}}, victim.namespace, patch_type="strategic", subresource="status")
             await client.delete("v1", "pods", victim.name, victim.namespace,
                                 preconditions={"uid": victim.uid})
