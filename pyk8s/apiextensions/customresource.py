@@ -10,14 +10,16 @@ schema defaults) and validation.
 
 All versions share one stored resource (`<plural>.<group>`), kept in the
 storage version. Conversion is `None`: only apiVersion changes between
-versions, so `to_hub`/`from_hub` just relabel the object. The storage
-version is built even when it is not served (its ResourceStorage needs it),
-and it relabels on read too, so objects written under an earlier storage
-version read back in the current one.
+versions, so `to_hub`/`from_hub` relabel the object (reads also apply the
+storage version's defaults, see `_read`). The storage version is built even
+when it is not served (its ResourceStorage needs it), and it relabels on
+read too, so objects written under an earlier storage version read back in
+the current one.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,6 +61,32 @@ def _relabel(api_version: str) -> Callable[[Obj], Obj]:
         out = dict(obj)
         out["apiVersion"] = api_version
         return out
+
+    return convert
+
+
+def _has_defaults(schema: Any) -> bool:
+    if isinstance(schema, dict):
+        return "default" in schema or any(_has_defaults(v) for v in schema.values())
+    if isinstance(schema, list):
+        return any(_has_defaults(v) for v in schema)
+    return False
+
+
+def _read(api_version: str, storage_schema: Obj) -> Callable[[Obj], Obj]:
+    """Stored form -> a version: the storage version's defaults, then the new label.
+
+    Defaulting on read is how objects stored before a default was added to the
+    schema come out with it, as in Kubernetes; objects stay untouched in the store.
+    """
+    relabel = _relabel(api_version)
+    if not _has_defaults(storage_schema):
+        return relabel
+
+    def convert(obj: Obj) -> Obj:
+        out = copy.deepcopy(obj)
+        apply_defaults(storage_schema, out)
+        return relabel(out)
 
     return convert
 
@@ -138,12 +166,18 @@ def _schema_rules(schema: Obj) -> tuple[Callable[[Obj], None], Callable[[Obj], l
     return default, check
 
 
-def resource_type(crd: Obj, version: Obj, storage_version: str) -> ResourceType:
+def _schema(version: Obj) -> Obj:
+    schema = mapping(version, "schema").get("openAPIV3Schema")
+    return schema if isinstance(schema, dict) else {"type": "object"}
+
+
+def resource_type(crd: Obj, version: Obj, storage: Obj) -> ResourceType:
     spec = crd["spec"]
     names = mapping(spec, "names")
     group, name = spec["group"], version["name"]
     sub = mapping(version, "subresources")
-    schema = mapping(version, "schema").get("openAPIV3Schema") or {"type": "object"}
+    schema = _schema(version)
+    storage_version = storage["name"]
     default, check = _schema_rules(schema)
     api_version = f"{group}/{name}"
     return ResourceType(
@@ -161,7 +195,7 @@ def resource_type(crd: Obj, version: Obj, storage_version: str) -> ResourceType:
         tracks_generation=True,
         openapi_schema=schema,
         to_hub=None if name == storage_version else _relabel(f"{group}/{storage_version}"),
-        from_hub=_relabel(api_version),
+        from_hub=_read(api_version, _schema(storage)),
         deprecation_warning=(text(version, "deprecationWarning") or
                              f"{api_version} {names['kind']} is deprecated")
         if version.get("deprecated") else "",
@@ -171,8 +205,8 @@ def resource_type(crd: Obj, version: Obj, storage_version: str) -> ResourceType:
 def served(crd: Obj) -> Served:
     """The ResourceTypes a (valid) CRD declares."""
     versions = [x for x in dicts(crd, "spec", "versions")]
-    storage_version = next(x["name"] for x in versions if x.get("storage") is True)
-    built = {x["name"]: resource_type(crd, x, storage_version) for x in versions}
+    storage = next(x for x in versions if x.get("storage") is True)
+    built = {x["name"]: resource_type(crd, x, storage) for x in versions}
     order = sorted((x for x in versions if x.get("served") is True),
                    key=lambda x: version_priority(x["name"]), reverse=True)
-    return Served(built[storage_version], [built[x["name"]] for x in order])
+    return Served(built[storage["name"]], [built[x["name"]] for x in order])

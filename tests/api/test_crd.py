@@ -8,6 +8,7 @@ the end, which deletes its objects.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import subprocess
@@ -77,7 +78,7 @@ def crd_manifest(group: str, *, kind: str = "Widget", plural: str = "widgets",
                       "categories": [f"c{group.split('.')[0]}"]},
             "versions": versions or [{
                 "name": "v1", "served": True, "storage": True,
-                "schema": {"openAPIV3Schema": SCHEMA},
+                "schema": {"openAPIV3Schema": copy.deepcopy(SCHEMA)},
                 "subresources": {"status": {}, "scale": {
                     "specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas",
                     "labelSelectorPath": ".status.selector"}},
@@ -204,6 +205,14 @@ def test_schema_validation_pruning_and_defaults(custom: client.CustomObjectsApi,
     assert e.value.status == 400
     assert 'unknown field \\"spec.junk\\"' in e.value.body
 
+    # A default added to the schema later shows on objects stored before it.
+    crd = crd_manifest(group)
+    schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+    schema["properties"]["spec"]["properties"]["mode"] = {"type": "string", "default": "auto"}
+    cluster.kubectl("apply", "-f", "-", input=manifest(crd))
+    assert until(lambda: custom.get_namespaced_custom_object(
+        group, "v1", ns, "widgets", "w1")["spec"].get("mode") == "auto")
+
     # Status is written only through /status; the main resource ignores it.
     custom.patch_namespaced_custom_object(group, "v1", ns, "widgets", "w1",
                                           {"status": {"replicas": 9}})
@@ -230,7 +239,8 @@ def test_versions_share_objects_and_deprecated_ones_warn(
     assert f"{group}/v1beta1 Widget is deprecated" in old.stderr
     as_v1 = custom.get_namespaced_custom_object(group, "v1", ns, "widgets", "w1")
     assert as_v1["apiVersion"] == f"{group}/v1"
-    assert as_v1["spec"] == {"color": "red", "loose": "kept"}  # v1beta1's schema kept it
+    # v1beta1's schema kept `loose`; reads apply the storage version's defaults.
+    assert as_v1["spec"] == {"color": "red", "loose": "kept", "replicas": 1}
     listed = custom.list_namespaced_custom_object(group, "v1beta1", ns, "widgets")
     assert [i["apiVersion"] for i in listed["items"]] == [f"{group}/v1beta1"]
     with pytest.raises(ApiException) as e:
@@ -316,10 +326,9 @@ def test_operator_flow_watch_selectors_and_status(custom: client.CustomObjectsAp
                 ready.set()
                 w.stop()
 
-    schema = json.loads(json.dumps(SCHEMA))
-    schema["properties"]["status"]["properties"]["phase"] = {"type": "string"}
     crd = crd_manifest(group)
-    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"] = schema
+    schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+    schema["properties"]["status"]["properties"]["phase"] = {"type": "string"}
     cluster.kubectl("apply", "-f", "-", input=manifest(crd))  # a schema change, served at once
     thread = threading.Thread(target=operator, daemon=True)
     thread.start()
