@@ -154,11 +154,16 @@ def too_large(message: str = "Request entity too large: limit is 3145728") -> AP
     return APIError(413, "RequestEntityTooLarge", message)
 
 
-def unsupported_media_type(content_type: str) -> APIError:
+# What create and update bodies may be written in; custom resources have no protobuf.
+BODY_MEDIA_TYPES = ("application/json", "application/yaml", "application/vnd.kubernetes.protobuf")
+
+
+def unsupported_media_type(content_type: str, accepted: tuple[str, ...] = (
+        "application/json-patch+json", "application/merge-patch+json")) -> APIError:
+    """415; `accepted` lists the types this request could have used (patch types by default)."""
     return APIError(
         415, "UnsupportedMediaType", f'the body of the request was in an unknown format - '
-        f'accepted media types include: application/json, application/yaml, '
-        f'application/json-patch+json, application/merge-patch+json; got "{content_type}"'
+        f'accepted media types include: {", ".join(accepted)}; got "{content_type}"'
     )
 
 

@@ -3,9 +3,12 @@
 A `RequestContext` carries what every resource handler needs: the parsed
 `RequestInfo`, the `ResourceType` the client addressed, its storage, the
 authenticated user, and helpers for the query string. Bodies are decoded
-from JSON or YAML (never more than 3 MiB); replies are JSON, or a
-`meta.k8s.io/v1` Table when the client's Accept header asks for one
-(`kubectl get`), with `Warning` headers accumulated along the way.
+from JSON, YAML or, for built-in kinds, Kubernetes protobuf (never more than
+3 MiB); replies are JSON, or a `meta.k8s.io/v1` Table when the client's
+Accept header asks for one (`kubectl get`), with `Warning` headers
+accumulated along the way. Replies are protobuf only for a client that
+accepts protobuf and not JSON (kubectl and Go clients accept both, and JSON
+is what every other part of pyk8s speaks and logs).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import orjson
 import yaml
 from aiohttp import web
 
-from pyk8s.api import errors
+from pyk8s.api import errors, protobuf
 from pyk8s.api.resource import ResourceType
 from pyk8s.api.tables import table
 from pyk8s.apiserver.fieldvalidation import check_fields
@@ -28,6 +31,7 @@ from pyk8s.apiserver.rest import ResourceStorage, Storages
 Obj = dict[str, Any]
 MAX_BODY = 3 * 1024 * 1024
 JSON = "application/json"
+YAML = "application/yaml"
 YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -106,14 +110,31 @@ class RequestContext:
         elif ctype in (JSON, "", "application/octet-stream", "text/plain") or \
                 ctype.endswith("+json"):
             obj = decode_json(raw)
+        elif ctype == protobuf.MEDIA_TYPE and self._has_protobuf():
+            # As in Kubernetes, protobuf bodies get no strict field checks:
+            # their decoding cannot see unknown or duplicate fields.
+            return decode_protobuf(raw)
         else:
-            raise errors.unsupported_media_type(ctype)
+            raise errors.unsupported_media_type(ctype, errors.BODY_MEDIA_TYPES
+                                                if self._has_protobuf() else (JSON, YAML))
         if validate_fields and self.resource is not None:
             self.warnings += check_fields(raw if ctype != "application/yaml" else None, obj,
                                           self.r, self.query("fieldValidation"))
         return obj
 
+    def _has_protobuf(self) -> bool:
+        """Whether the addressed resource is a built-in kind (custom ones have no protobuf)."""
+        return self.resource is None or \
+            protobuf.schema(self.r.api_version, self.r.kind) is not None
+
     # Replies --------------------------------------------------------------
+
+    def wants_protobuf(self) -> bool:
+        """Whether the reply must be protobuf: the client accepts it, and not JSON."""
+        accepted = [part.split(";")[0].strip().lower()
+                    for part in self.request.headers.get("Accept", "").split(",")]
+        return protobuf.MEDIA_TYPE in accepted and not any(
+            a in (JSON, "*/*", "application/*", "") for a in accepted)
 
     def wants_table(self) -> bool:
         accept = self.request.headers.get("Accept", "")
@@ -125,6 +146,14 @@ class RequestContext:
         if self.warnings:
             headers["Warning"] = ", ".join(f'299 - {orjson.dumps(w).decode()}'
                                            for w in self.warnings)
+        if self.wants_protobuf() and isinstance(obj, dict) and \
+                protobuf.schema(obj.get("apiVersion", ""), obj.get("kind", "")) is not None:
+            try:
+                body = protobuf.encode_object(obj)
+            except protobuf.ProtobufError as e:
+                raise errors.internal(f"cannot encode the reply as protobuf: {e}") from None
+            return web.Response(body=body, status=status, content_type=protobuf.MEDIA_TYPE,
+                                headers=headers)
         return web.Response(body=orjson.dumps(obj), status=status, content_type=JSON,
                             headers=headers)
 
@@ -159,6 +188,14 @@ def decode_json(raw: bytes) -> Any:
     except orjson.JSONDecodeError as e:
         raise errors.bad_request(
             f"couldn't get version/kind; json parse error: {e}") from None
+
+
+def decode_protobuf(raw: bytes) -> Any:
+    """An enveloped protobuf body as a JSON object; 400 if it is malformed."""
+    try:
+        return protobuf.decode_object(raw)
+    except protobuf.ProtobufError as e:
+        raise errors.bad_request(f"error decoding the protobuf request body: {e}") from None
 
 
 def status_success(details: Obj | None = None) -> Obj:

@@ -6,7 +6,8 @@ older than the cache's window becomes an ERROR event carrying a 410 Expired
 Status, which clients answer by listing again. With `allowWatchBookmarks`
 the stream carries periodic BOOKMARKs (and, with `sendInitialEvents`, one
 marking the end of the initial state). `timeoutSeconds` ends the stream
-cleanly. Table watchers (`kubectl get -w`) get one-row Tables.
+cleanly. Table watchers (`kubectl get -w`) get one-row Tables; clients that
+accept protobuf and not JSON get length-prefixed protobuf frames.
 
 Each event is serialized once per (API version, output) and shared by all
 watchers of that kind of stream.
@@ -23,7 +24,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from pyk8s.api import errors
+from pyk8s.api import errors, protobuf
 from pyk8s.api.tables import table
 from pyk8s.apiserver.context import RequestContext
 from pyk8s.apiserver.handlers.list import list_options
@@ -45,7 +46,14 @@ class Encoder:
         self.r = ctx.r
         self.tables = ctx.wants_table()
         self.include = ctx.query("includeObject", "Metadata")
-        self.key = f"{self.r.api_version}|{'table:' + self.include if self.tables else 'json'}"
+        self.protobuf = not self.tables and ctx.wants_protobuf() and \
+            protobuf.schema(self.r.api_version, self.r.kind) is not None
+        output = "table:" + self.include if self.tables else \
+            "protobuf" if self.protobuf else "json"
+        self.key = f"{self.r.api_version}|{output}"
+
+    def line(self, type_: str, obj: Any) -> bytes:
+        return protobuf.watch_frame(type_, obj) if self.protobuf else _line(type_, obj)
 
     def convert(self, obj: dict[str, Any]) -> dict[str, Any]:
         return obj if self.r.from_hub is None else self.r.from_hub(obj)
@@ -58,7 +66,7 @@ class Encoder:
         if self.tables:
             obj = table(self.r, [obj], resource_version=obj["metadata"]["resourceVersion"],
                         include_object=self.include)
-        line = _line(ev.type, obj)
+        line = self.line(ev.type, obj)
         ev.encoded[self.key] = line
         return line
 
@@ -66,7 +74,7 @@ class Encoder:
         md: dict[str, Any] = {"resourceVersion": str(resource_version)}
         if initial_end:
             md["annotations"] = {"k8s.io/initial-events-end": "true"}
-        return _line("BOOKMARK", {"kind": self.r.kind, "apiVersion": self.r.api_version,
+        return self.line("BOOKMARK", {"kind": self.r.kind, "apiVersion": self.r.api_version,
                                   "metadata": md})
 
 
@@ -102,10 +110,11 @@ async def handle(ctx: RequestContext) -> web.StreamResponse:
     else:
         stale = None
 
-    resp = web.StreamResponse(headers={"Content-Type": "application/json",
-                                       "Transfer-Encoding": "chunked"})
-    resp.enable_chunked_encoding()
     enc = Encoder(ctx)
+    resp = web.StreamResponse(headers={
+        "Content-Type": protobuf.WATCH_MEDIA_TYPE if enc.protobuf else "application/json",
+        "Transfer-Encoding": "chunked"})
+    resp.enable_chunked_encoding()
     await resp.prepare(ctx.request)
     deadline = time.monotonic() + max(timeout, 0)
     try:
@@ -125,7 +134,7 @@ async def handle(ctx: RequestContext) -> web.StreamResponse:
             finally:
                 METRICS.watchers.dec(ctx.r.plural)
     except errors.APIError as e:
-        await resp.write(_line("ERROR", e.status()))
+        await resp.write(enc.line("ERROR", e.status()))
     with contextlib.suppress(ConnectionResetError):
         await resp.write_eof()
     return resp
