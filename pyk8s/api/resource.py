@@ -70,7 +70,9 @@ class ResourceType:
     verbs: tuple[str, ...] = (
         "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch",
     )
-    columns: tuple[Column, ...] = ()  # besides NAME (first) and AGE (appended last)
+    # The Table columns after NAME (which a column of format "name" may place
+    # elsewhere, as events do); none means NAME and AGE. See `pyk8s.api.tables`.
+    columns: tuple[Column, ...] = ()
     age_column: bool = True
     default: Defaulter | None = None
     validate: Validator | None = None
