@@ -73,7 +73,6 @@ class ResourceType:
     # The Table columns after NAME (which a column of format "name" may place
     # elsewhere, as events do); none means NAME and AGE. See `pyk8s.api.tables`.
     columns: tuple[Column, ...] = ()
-    age_column: bool = True
     default: Defaulter | None = None
     validate: Validator | None = None
     validate_update: UpdateValidator | None = None
