@@ -58,7 +58,6 @@ class Installed:
     crd_uid: str
     storage: str
     types: list[ResourceType]
-    names: Obj  # the accepted names
 
 
 def _condition(type_: str, ok: bool, reason: str, message: str) -> Obj:
@@ -171,21 +170,15 @@ class CRDController:
     def _conflict(self, crd: Obj) -> tuple[str, str] | None:
         """(reason, message) when another resource of the group holds one of the names."""
         names, group = _names(crd), text(crd, "spec", "group")
-        ours = {r.storage for r in self.installed.get(crd["metadata"]["name"],
-                                                      Installed("", "", [], {})).types}
+        mine = self.installed.get(crd["metadata"]["name"])
         taken_plural: set[str] = set()
         taken_kinds: set[str] = set()
+        # The registry holds the built-in resources and every CRD served so far.
         for r in self.registry:
-            if r.group != group or r.storage in ours or r.storage == f"{names['plural']}.{group}":
+            if r.group != group or (mine is not None and r.storage == mine.storage):
                 continue
             taken_plural |= {r.plural, r.singular, *r.short_names}
             taken_kinds |= {r.kind, r.list_kind}
-        for other, inst in self.installed.items():
-            if other != crd["metadata"]["name"] and inst.storage.endswith(f".{group}"):
-                n = inst.names
-                taken_plural |= {text(n, "plural"), text(n, "singular"),
-                                 *items(n, "shortNames")}
-                taken_kinds |= {text(n, "kind"), text(n, "listKind")}
         checks = [("PluralConflict", [names.get("plural")], taken_plural),
                   ("SingularConflict", [names.get("singular")], taken_plural),
                   ("ShortNamesConflict", items(names, "shortNames"), taken_plural),
@@ -213,7 +206,7 @@ class CRDController:
         for r in types:
             self.registry.add(r)
         self.installed[name] = Installed(text(crd, "metadata", "uid"), result.storage.storage,
-                                         types, _names(crd))
+                                         types)
 
     async def _uninstall(self, name: str) -> None:
         inst = self.installed.pop(name)

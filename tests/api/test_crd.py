@@ -275,6 +275,17 @@ def test_bad_crds_are_refused_with_causes_and_names_must_be_free(
     established = next(c for c in status["conditions"] if c["type"] == "Established")
     assert established["status"] == "False"
 
+    # A built-in resource's names are taken too, and it stays served as it was.
+    builtin = crd_manifest("networking.k8s.io", kind="Ingress2", plural="ingresses",
+                           short="ing2")
+    try:
+        cluster.kubectl("apply", "-f", "-", input=manifest(builtin))
+        cluster.kubectl("wait", "--for=condition=NamesAccepted=false", "--timeout=30s",
+                        "crd/ingresses.networking.k8s.io")
+        cluster.kubectl("get", "ingresses.networking.k8s.io", "-A")
+    finally:
+        cluster.kubectl("delete", "crd", "ingresses.networking.k8s.io")
+
     # Once the holder goes, the waiting CRD gets its names.
     cluster.kubectl("delete", "crd", f"widgets.{group}")
     cluster.kubectl("wait", "--for=condition=Established", "--timeout=30s",
