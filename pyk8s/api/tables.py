@@ -96,7 +96,7 @@ def _cell(column: Column, obj: Obj) -> Any:
     return value
 
 
-def partial_metadata(obj: Obj, api_version: str) -> Obj:
+def partial_metadata(obj: Obj) -> Obj:
     return {
         "kind": "PartialObjectMetadata",
         "apiVersion": "meta.k8s.io/v1",
@@ -111,7 +111,6 @@ def table(
     resource_version: str,
     continue_token: str = "",
     include_object: str = "Metadata",
-    no_headers: bool = False,
 ) -> Obj:
     cols = columns_of(r)
     rows = []
@@ -120,22 +119,21 @@ def table(
         if include_object == "Object":
             row["object"] = obj
         elif include_object != "None":
-            row["object"] = partial_metadata(obj, r.api_version)
+            row["object"] = partial_metadata(obj)
         rows.append(row)
     meta: Obj = {"resourceVersion": resource_version}
     if continue_token:
         meta["continue"] = continue_token
     out: Obj = {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": meta}
-    if not no_headers:
-        out["columnDefinitions"] = [
-            {
-                "name": c.name,
-                "type": c.type,
-                "format": c.format,
-                "description": c.description,
-                "priority": c.priority,
-            }
-            for c in cols
-        ]
+    out["columnDefinitions"] = [
+        {
+            "name": c.name,
+            "type": c.type,
+            "format": c.format,
+            "description": c.description,
+            "priority": c.priority,
+        }
+        for c in cols
+    ]
     out["rows"] = rows
     return out
