@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from pyk8s.api.resources.apiextensions import default_crd, validate_crd, validate_crd_update
 from pyk8s.apiextensions import jsonpath, structural
 from pyk8s.apiextensions.defaulting import apply_defaults
 from pyk8s.apiextensions.pruning import prune
@@ -171,3 +172,51 @@ def test_jsonpath_subset() -> None:
     for bad in ("spec.x", ".spec[", ".spec[?(@.a ~ 1)]"):
         with pytest.raises(ValueError):
             jsonpath.parse(bad)
+
+
+def crd(**spec: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {"group": "example.com", "scope": "Namespaced",
+                 "names": {"plural": "widgets", "kind": "Widget"},
+                 "versions": [{"name": "v1", "served": True, "storage": True,
+                               "schema": {"openAPIV3Schema": SCHEMA}}]},
+    }
+    base["spec"].update(spec)
+    default_crd(base)
+    return base
+
+
+def test_a_crd_is_defaulted_and_valid() -> None:
+    good = crd()
+    assert good["spec"]["names"]["singular"] == "widget"
+    assert good["spec"]["names"]["listKind"] == "WidgetList"
+    assert good["spec"]["conversion"] == {"strategy": "None"}
+    assert validate_crd(good) == []
+
+
+def test_crd_rules_name_the_bad_fields() -> None:
+    version = {"name": "v1", "served": True, "storage": True,
+               "schema": {"openAPIV3Schema": SCHEMA},
+               "additionalPrinterColumns": [{"name": "X", "type": "string",
+                                             "jsonPath": ".spec.x[?(@.a ~ 1)]"}],
+               "subresources": {"scale": {"specReplicasPath": ".status.replicas",
+                                          "statusReplicasPath": ".status.replicas"}}}
+    bad = crd(group="example", names={"plural": "Widgets", "kind": "Widget",
+                                      "listKind": "Widget"},
+              versions=[version, {**version, "name": "v1"}],
+              conversion={"strategy": "Webhook"})
+    fields = {c.field for c in validate_crd(bad)}
+    assert {"spec.group", "spec.names.plural", "spec.names.listKind", "metadata.name",
+            "spec.versions[1].name", "spec.versions",
+            "spec.versions[0].additionalPrinterColumns[0].jsonPath",
+            "spec.versions[0].subresources.scale.specReplicasPath",
+            "spec.conversion.strategy"} <= fields
+    old = crd()
+    old["status"] = {"storedVersions": ["v1"]}
+    new = crd(scope="Cluster", versions=[{"name": "v2", "served": True, "storage": True,
+                                          "schema": {"openAPIV3Schema": SCHEMA}}])
+    new["status"] = old["status"]
+    assert {c.field for c in validate_crd_update(new, old)} == {
+        "spec.scope", "status.storedVersions[0]"}

@@ -216,9 +216,9 @@ def validate_crd_update(new: Obj, old: Obj) -> list[Cause]:
         if mapping(new, "spec").get(field) != mapping(old, "spec").get(field):
             out.append(v.immutable(f"spec.{field}", mapping(new, "spec").get(field)))
     listed = {text(x, "name") for x in dicts(new, "spec", "versions")}
-    for stored in items(new, "status", "storedVersions"):
+    for i, stored in enumerate(items(new, "status", "storedVersions")):
         if stored not in listed:
-            out.append(v.invalid("status.storedVersions[" + str(stored) + "]", stored,
+            out.append(v.invalid(f"status.storedVersions[{i}]", stored,
                                  "must appear in spec.versions"))
     return out
 
