@@ -133,6 +133,10 @@ def test_kubectl_uses_a_new_kind_with_its_columns_names_and_subresources(
     resources = cluster.kubectl("api-resources", "--api-group", group).stdout
     short = short_name(group)
     assert any(row.split()[:2] == ["widgets", short] for row in resources.splitlines())
+    legacy = json.loads(cluster.kubectl("get", "--raw", f"/apis/{group}/v1").stdout)
+    assert [r["name"] for r in legacy["resources"]] == [
+        "widgets", "widgets/status", "widgets/scale"]
+    assert legacy["resources"][0]["shortNames"] == [short]
     out = cluster.kubectl("-n", ns, "apply", "-f", "-",
                           input=manifest(widget(group, "w1", size="big"))).stdout
     assert f"widget.{group}/w1 created" in out
