@@ -25,6 +25,11 @@ and a new `lastTimestamp` (and created afresh if it has since been deleted,
 e.g. by the Event TTL). The recorder remembers the most recent
 `cache_size` distinct events.
 
+A spam filter, as client-go's, keeps one busy object from flooding the
+API: each involved object may have 25 events written in a burst, then one
+more per 5 minutes; the rest are dropped (a ReplicaSet creating a thousand
+pods says so 25 times, not a thousand).
+
 Use it as `async with EventRecorder(client, "deployment-controller") as
 recorder:`; leaving the block writes what is still queued (for up to
 `drain_timeout` seconds) and stops the writer. `await recorder.flush()`
@@ -48,6 +53,8 @@ log = logging.getLogger(__name__)
 Obj = dict[str, Any]
 NORMAL = "Normal"
 WARNING = "Warning"
+SPAM_BURST = 25  # events per involved object before the filter drops them
+SPAM_REFILL = 1 / 300  # further events allowed per second
 
 
 class _Pending(NamedTuple):
@@ -90,6 +97,7 @@ class EventRecorder:
         self.drain_timeout = drain_timeout
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue(max_pending)
         self._written: OrderedDict[tuple[str, ...], _Written] = OrderedDict()
+        self._budgets: OrderedDict[tuple[str, ...], tuple[float, float]] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> EventRecorder:
@@ -112,13 +120,29 @@ class EventRecorder:
                 raise ValueError(f"event type must be Normal or Warning, not {type!r}")
             if self._task is None:
                 raise RuntimeError("EventRecorder is not running: use `async with`")
-            self._queue.put_nowait(_Pending(object_reference(obj), type, reason, message,
-                                            _now()))
+            ref = object_reference(obj)
+            if not self._allowed(ref):
+                log.debug("%s: dropping event %s about %s/%s: too many", self.component,
+                          reason, ref.get("namespace", ""), ref["name"])
+                return
+            self._queue.put_nowait(_Pending(ref, type, reason, message, _now()))
         except asyncio.QueueFull:
             log.warning("%s: too many events queued; dropping %s %s", self.component, reason,
                         message)
         except Exception:
             log.exception("%s: cannot record event %s %r", self.component, reason, message)
+
+    def _allowed(self, ref: Obj) -> bool:
+        """Take one event from the object's token bucket (the spam filter)."""
+        key = (ref["kind"], ref.get("namespace", ""), ref["name"], ref.get("uid", ""))
+        now = time.monotonic()
+        tokens, last = self._budgets.pop(key, (float(SPAM_BURST), now))
+        tokens = min(float(SPAM_BURST), tokens + (now - last) * SPAM_REFILL)
+        allowed = tokens >= 1
+        self._budgets[key] = (tokens - 1 if allowed else tokens, now)
+        while len(self._budgets) > self.cache_size:
+            self._budgets.popitem(last=False)
+        return allowed
 
     async def flush(self) -> None:
         """Until every event recorded so far has been written (or given up on)."""
