@@ -46,6 +46,19 @@ class SchedulerCache:
         self._nominated_node: dict[str, str] = {}
         # Pods whose node is not (yet) known, e.g. bound before the node was listed.
         self._orphans: dict[str, PodInfo] = {}
+        # Nodes running pods with (required anti-)affinity terms, so that inter-pod
+        # affinity need not visit every node for every pod.
+        self.nodes_with_affinity: set[str] = set()
+        self.nodes_with_required_anti_affinity: set[str] = set()
+
+    def _track(self, info: NodeInfo) -> None:
+        for names, present in ((self.nodes_with_affinity, info.with_affinity),
+                               (self.nodes_with_required_anti_affinity,
+                                info.with_required_anti_affinity)):
+            if present:
+                names.add(info.name)
+            else:
+                names.discard(info.name)
 
     # Nodes ----------------------------------------------------------------------
 
@@ -59,6 +72,7 @@ class SchedulerCache:
                 if p.node_name == name:
                     del self._orphans[key]
                     info.add_pod(p)
+            self._track(info)
         else:
             info.set_node(node)
 
@@ -67,6 +81,8 @@ class SchedulerCache:
         if info is None:
             return
         self.node_order.remove(name)
+        self.nodes_with_affinity.discard(name)
+        self.nodes_with_required_anti_affinity.discard(name)
         for key, p in info.pods.items():
             self._orphans[key] = p
 
@@ -89,17 +105,20 @@ class SchedulerCache:
         node = self._pod_node.pop(key, None)
         if node is not None and node in self.nodes:
             self.nodes[node].remove_pod(key)
+            self._track(self.nodes[node])
 
     def _place(self, p: PodInfo) -> None:
         previous = self._pod_node.get(p.key)
         if previous is not None and previous != p.node_name and previous in self.nodes:
             self.nodes[previous].remove_pod(p.key)
+            self._track(self.nodes[previous])
         self._pod_node[p.key] = p.node_name
         info = self.nodes.get(p.node_name)
         if info is None:
             self._orphans[p.key] = p
         else:
             info.add_pod(p)
+            self._track(info)
 
     def assume(self, p: PodInfo, node_name: str) -> None:
         self.assumed.add(p.key)

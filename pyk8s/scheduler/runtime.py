@@ -133,6 +133,7 @@ class Framework:
                 raise FitError(pod, total, {name: status for name in order}, pre_filter=status)
         filters: list[FilterPlugin] = [f for f in self.filters if f.name not in skipped]
         state["filters"] = filters
+        checks = [(f.name, f.filter) for f in filters]
 
         wanted = nodes_to_find(total, self._profile.percentage_of_nodes_to_score)
         feasible: list[NodeInfo] = []
@@ -145,10 +146,10 @@ class Framework:
             node = cache.nodes[name]
             processed += 1
             view = cache.with_nominated(node, pod) if nominated else node
-            for f in filters:
-                status = f.filter(state, pod, view)
+            for plugin, check in checks:
+                status = check(state, pod, view)
                 if status is not None:
-                    statuses[name] = dataclasses.replace(status, plugin=f.name)
+                    statuses[name] = dataclasses.replace(status, plugin=plugin)
                     break
             else:
                 feasible.append(node)

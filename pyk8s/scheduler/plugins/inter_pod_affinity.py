@@ -67,22 +67,25 @@ class InterPodAffinity(Plugin):
         cache = self.handle.cache
         ns = cache.namespace_labels
         s = _FilterState()
-        for node in cache.nodes.values():
+        for name in cache.nodes_with_required_anti_affinity:
+            node = cache.nodes[name]
             for key in node.with_required_anti_affinity:
                 for term in node.pods[key].anti_affinity:
                     value = node.labels.get(term.topology_key)
                     if value is not None and term.matches(pod, ns):
                         s.existing_anti[(term.topology_key, value)] += 1
-            if not (pod.affinity or pod.anti_affinity):
-                continue
-            for other in node.pods.values():
-                if pod.affinity and all(t.matches(other, ns) for t in pod.affinity):
-                    for t in pod.affinity:
-                        if t.topology_key in node.labels:
-                            s.affinity[(t.topology_key, node.labels[t.topology_key])] += 1
-                for t in pod.anti_affinity:
-                    if t.topology_key in node.labels and t.matches(other, ns):
-                        s.anti[(t.topology_key, node.labels[t.topology_key])] += 1
+        if pod.affinity or pod.anti_affinity:
+            for node in cache.nodes.values():
+                for other in node.pods.values():
+                    if pod.affinity and all(t.matches(other, ns) for t in pod.affinity):
+                        for t in pod.affinity:
+                            value = node.labels.get(t.topology_key)
+                            if value is not None:
+                                s.affinity[(t.topology_key, value)] += 1
+                    for t in pod.anti_affinity:
+                        value = node.labels.get(t.topology_key)
+                        if value is not None and t.matches(other, ns):
+                            s.anti[(t.topology_key, value)] += 1
         if not (s.existing_anti or pod.affinity or pod.anti_affinity):
             return SKIP
         s.matches_own_affinity = all(t.matches(pod, ns) for t in pod.affinity)
@@ -120,13 +123,15 @@ class InterPodAffinity(Plugin):
         scores: Counter[Domain] = Counter()
         preferred = [(t, t.weight) for t in pod.preferred_affinity] + \
             [(t, -t.weight) for t in pod.preferred_anti_affinity]
-        for node in cache.nodes.values():
-            if preferred:
+        if preferred:
+            for node in cache.nodes.values():
                 for other in node.pods.values():
                     for t, weight in preferred:
                         value = node.labels.get(t.topology_key)
                         if value is not None and t.matches(other, ns):
                             scores[(t.topology_key, value)] += weight
+        for name in cache.nodes_with_affinity:
+            node = cache.nodes[name]
             for key in node.with_affinity:
                 other = node.pods[key]
                 for t, weight in [*((t, HARD_AFFINITY_WEIGHT) for t in other.affinity),

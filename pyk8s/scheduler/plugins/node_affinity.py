@@ -10,6 +10,7 @@ normalized so the best node scores 100.
 from __future__ import annotations
 
 from pyk8s.scheduler.framework import (
+    SKIP,
     CycleState,
     Plugin,
     Status,
@@ -26,12 +27,14 @@ class NodeAffinity(Plugin):
     name = "NodeAffinity"
 
     def pre_filter(self, state: CycleState, pod: PodInfo) -> Status | None:
-        state[self.name] = required_node_affinity(pod.pod)
+        matches = required_node_affinity(pod.pod)
+        if matches is None:
+            return SKIP
+        state[self.name] = matches
         return None
 
     def filter(self, state: CycleState, pod: PodInfo, node: NodeInfo) -> Status | None:
-        matches = state.get(self.name)
-        if matches is not None and not matches(node.node):
+        if not state[self.name](node.node):
             return unresolvable(REASON)
         return None
 
@@ -39,13 +42,15 @@ class NodeAffinity(Plugin):
                   ) -> Status | None:
         preferred = (((pod.pod["spec"].get("affinity") or {}).get("nodeAffinity") or {})
                      .get("preferredDuringSchedulingIgnoredDuringExecution") or [])
+        if not preferred:
+            return SKIP
         state[f"{self.name}/preferred"] = [
             (int(p.get("weight") or 0), node_selector_term(p.get("preference") or {}))
             for p in preferred]
         return None
 
     def score(self, state: CycleState, pod: PodInfo, node: NodeInfo) -> int:
-        return sum(weight for weight, matches in state.get(f"{self.name}/preferred") or []
+        return sum(weight for weight, matches in state[f"{self.name}/preferred"]
                    if matches(node.node))
 
     def normalize(self, state: CycleState, pod: PodInfo, scores: dict[str, int]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyk8s.scheduler.framework import CycleState, Plugin, Status, unresolvable
+from pyk8s.scheduler.framework import SKIP, CycleState, Plugin, Status, unresolvable
 from pyk8s.scheduler.nodeinfo import NodeInfo, PodInfo
 
 REASON = "node(s) didn't match the requested node name"
@@ -11,8 +11,10 @@ REASON = "node(s) didn't match the requested node name"
 class NodeName(Plugin):
     name = "NodeName"
 
+    def pre_filter(self, state: CycleState, pod: PodInfo) -> Status | None:
+        return None if pod.pod["spec"].get("nodeName") else SKIP
+
     def filter(self, state: CycleState, pod: PodInfo, node: NodeInfo) -> Status | None:
-        wanted = pod.pod["spec"].get("nodeName")
-        if wanted and wanted != node.name:
+        if pod.pod["spec"]["nodeName"] != node.name:
             return unresolvable(REASON)
         return None

@@ -6,7 +6,14 @@ every address (0.0.0.0) or both name the same hostIP.
 
 from __future__ import annotations
 
-from pyk8s.scheduler.framework import POD_DELETE, CycleState, Plugin, Status, unschedulable
+from pyk8s.scheduler.framework import (
+    POD_DELETE,
+    SKIP,
+    CycleState,
+    Plugin,
+    Status,
+    unschedulable,
+)
 from pyk8s.scheduler.nodeinfo import NodeInfo, PodInfo
 
 REASON = "node(s) didn't have free ports for the requested pod ports"
@@ -17,8 +24,11 @@ class NodePorts(Plugin):
     name = "NodePorts"
     events = frozenset({POD_DELETE})
 
+    def pre_filter(self, state: CycleState, pod: PodInfo) -> Status | None:
+        return None if pod.host_ports else SKIP
+
     def filter(self, state: CycleState, pod: PodInfo, node: NodeInfo) -> Status | None:
-        if not pod.host_ports or not node.used_ports:
+        if not node.used_ports:
             return None
         for ip, protocol, port in pod.host_ports:
             for used_ip, used_protocol, used_port in node.used_ports:
