@@ -17,8 +17,8 @@ CRD names and one worker (name conflicts are decided one CRD at a time).
   says NamesAccepted and Established, with acceptedNames and storedVersions;
 - a CRD whose names conflict gets NamesAccepted False (and is not served if
   it never was); it is retried whenever another CRD goes away;
-- a CRD being deleted stops accepting creates, has every custom resource
-  deleted (objects with finalizers are waited for), then loses its
+- a CRD being deleted (which refuses new objects, see `cleanup`) has every
+  custom resource deleted (objects with finalizers are waited for), then loses its
   `customresourcecleanup.apiextensions.k8s.io` finalizer, which lets the
   store delete it; when it is gone, its types and storage are removed,
   ending their watches.
@@ -32,7 +32,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from pyk8s.api import errors
@@ -190,13 +190,10 @@ class CRDController:
                     return reason, f'"{n}" is already in use'
         return None
 
-    async def _install(self, crd: Obj, *, terminating: bool = False) -> None:
+    async def _install(self, crd: Obj) -> None:
         name = crd["metadata"]["name"]
         result = served(crd)
         types = result.versions
-        if terminating:
-            types = [replace(r, verbs=tuple(v for v in r.verbs if v != "create"))
-                     for r in types]
         await self.storages.add(result.storage)
         old = self.installed.get(name)
         # No await between removing the old types and adding the new: no
@@ -257,7 +254,6 @@ class CRDController:
             return  # cleaned up; the store deletes it once other finalizers go
         inst = self.installed.get(name)
         if inst is not None:
-            await self._install(crd, terminating=True)
             storage = self.storages.of(inst.storage)
             remaining, _ = storage.cache.snapshot(storage.prefix, lambda o: True)
             for obj in remaining:

@@ -312,6 +312,7 @@ def test_deleting_a_crd_deletes_its_objects_and_waits_for_their_finalizers(
     with pytest.raises(ApiException) as e:  # nothing new while terminating
         custom.create_namespaced_custom_object(group, "v1", ns, "widgets", widget(group, "new"))
     assert e.value.status == 405
+    assert "create not allowed while custom resource definition is terminating" in e.value.body
     custom.patch_namespaced_custom_object(group, "v1", ns, "widgets", "held",
                                           {"metadata": {"finalizers": None}})
     cluster.kubectl("wait", "--for=delete", "--timeout=30s", f"crd/widgets.{group}")
