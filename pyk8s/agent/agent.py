@@ -4,7 +4,7 @@
    node's containerd (`containerd.py`); `RuntimeUnavailable` says why not;
 2. connect CRI; build and import the node's own images (`images.py`);
 3. register the Node and wait for its podCIDR (node IPAM sets it), then
-   write the CNI config for it;
+   write the CNI config for it; both retried while the API server is away;
 4. run, until cancelled: the Node heartbeat (Lease every 10 s, status), the
    kubelet (pods through CRI) and its HTTPS server on port 10250.
 
@@ -19,13 +19,15 @@ import logging
 import re
 import socket
 import subprocess
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pyk8s.agent import images
 from pyk8s.agent.containerd import Containerd
 from pyk8s.client import APIClient, EventRecorder
+from pyk8s.client.rest import RequestError
 from pyk8s.kubelet import cni
 from pyk8s.kubelet.cri import CRI
 from pyk8s.kubelet.kubelet import Kubelet
@@ -33,6 +35,7 @@ from pyk8s.kubelet.node import NodeStatusReporter
 from pyk8s.kubelet.server import KubeletServer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def default_node_name() -> str:
@@ -54,6 +57,18 @@ def default_node_ip() -> str:
     except (OSError, subprocess.SubprocessError):
         pass
     return "127.0.0.1"
+
+
+async def _retry(what: str, step: Callable[[], Awaitable[T]]) -> T:
+    """Run `step` until it succeeds: the API server may be down or restarting."""
+    delay = 0.5
+    while True:
+        try:
+            return await step()
+        except RequestError as e:
+            log.warning("%s failed (%s); retrying in %.1fs", what, e, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 @dataclass
@@ -85,10 +100,10 @@ async def run_agent(client: APIClient, config: AgentConfig) -> None:
                 data_dir=agent_dir, kubelet_port=config.kubelet_port,
                 runtime_version=f"containerd://{version.runtime_version}",
                 labels=config.labels, taints=config.taints)
-            await reporter.register()
+            await _retry("registering the node", reporter.register)
             heartbeat = asyncio.create_task(reporter.run(), name="node heartbeat")
             try:
-                cidr = await reporter.pod_cidr()
+                cidr = await _retry("reading the node's podCIDR", reporter.pod_cidr)
                 cni.write_config(containerd.paths.cni_conf_dir, cidr, agent_dir / "cni" / "ipam")
                 log.info("node %s (%s) ready, pod CIDR %s", config.node_name, config.node_ip,
                          cidr)
