@@ -27,6 +27,7 @@ def examples(ns: str) -> list[Obj]:
         return {"apiVersion": api_version, "kind": kind, "metadata": {"name": name}, **body}
 
     cluster_name = f"ex-{ns}"
+    crd = "ex" + ns.replace("-", "")  # a kind of the test's own
     rule = [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]
     return [
         obj("v1", "ConfigMap", data={"k": "v"}),
@@ -97,6 +98,11 @@ def examples(ns: str) -> list[Obj]:
                                                      "leaseDurationSeconds": 15}),
         obj("discovery.k8s.io/v1", "EndpointSlice", addressType="IPv4",
             endpoints=[{"addresses": ["10.42.0.5"]}], ports=[{"port": 80}]),
+        obj("apiextensions.k8s.io/v1", "CustomResourceDefinition", f"{crd}s.example.com",
+            spec={"group": "example.com", "scope": "Namespaced",
+                  "names": {"plural": f"{crd}s", "kind": crd.capitalize()},
+                  "versions": [{"name": "v1", "served": True, "storage": True, "schema": {
+                      "openAPIV3Schema": {"type": "object"}}}]}),
     ]
 
 
@@ -138,6 +144,9 @@ def test_every_kind_round_trips_through_kubectl(kubeconfig: Path, ns: str) -> No
     kubectl(kubeconfig, "-n", ns, "delete", "-f", "-", "--wait=false", input=manifest(*docs))
     for doc in docs:
         if doc["kind"] == "Namespace":  # stays Terminating until the namespace controller runs
+            continue
+        if doc["kind"] == "CustomResourceDefinition":  # goes once its objects are cleaned up
+            kubectl(kubeconfig, "wait", "--for=delete", "--timeout=30s", resource_arg(doc))
             continue
         gone = kubectl(kubeconfig, "-n", ns, "get", resource_arg(doc), check=False)
         assert gone.returncode != 0 and "NotFound" in gone.stderr, json.dumps(doc)
