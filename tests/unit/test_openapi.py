@@ -261,3 +261,24 @@ def test_patches_are_judged_by_what_they_bring() -> None:
         'strict decoding error: unknown field "imutable"')
     assert check_patched_fields({"imutable": True}, current, typo, r, "Warn") == [
         'unknown field "imutable"']
+
+
+def test_fields_of_kubernetes_1_32_are_known_and_later_ones_are_not() -> None:
+    r = next(r for r in builtin() if r.kind == "Pod")
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+        "securityContext": {"supplementalGroupsPolicy": "Strict",
+                            "seLinuxChangePolicy": "MountOption"},
+        "resourceClaims": [{"name": "gpu", "resourceClaimTemplateName": "gpu"}],
+        "resources": {"limits": {"cpu": "2"}},
+        "containers": [{"name": "c", "image": "busybox",
+                        "resizePolicy": [{"resourceName": "cpu",
+                                          "restartPolicy": "NotRequired"}],
+                        "resources": {"claims": [{"name": "gpu"}]},
+                        "lifecycle": {"stopSignal": "SIGUSR1"}}],
+        "volumes": [
+            {"name": "img", "image": {"reference": "busybox", "pullPolicy": "IfNotPresent"}},
+            {"name": "disk", "iscsi": {"targetPortal": "10.0.0.1", "iqn": "x", "lun": 0}},
+            {"name": "ca", "projected": {"sources": [
+                {"clusterTrustBundle": {"signerName": "x", "path": "ca.pem"}}]}},
+        ]}}
+    assert unknown_fields(pod, r) == ["spec.containers[0].lifecycle.stopSignal"]  # 1.33

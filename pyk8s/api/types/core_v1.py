@@ -288,6 +288,18 @@ PKG.struct("PodSpec",
     Field("schedulingGates", ListOf(_ref("PodSchedulingGate"), "map", ("name",)), 38,
           "Gates that keep the pod unscheduled until all of them are removed.", strategy="merge",
           merge_key="name"),
+    Field("resourceClaims", ListOf(_ref("PodResourceClaim"), "map", ("name",)), 39,
+          "Dynamically allocated resources the pod needs before it can start.",
+          strategy="merge,retainKeys", merge_key="name"),
+    Field("resources", _ref("ResourceRequirements"), 40,
+          "CPU and memory for the whole pod, shared by its containers."),
+])
+
+PKG.struct("PodResourceClaim", "A resource claim of a pod, by the name its containers use.", [
+    Field("name", STRING, 1, "Name the containers refer to the claim by.", required=True),
+    Field("resourceClaimName", STRING, 3, "Existing ResourceClaim to use.", keep_zero=True),
+    Field("resourceClaimTemplateName", STRING, 4,
+          "ResourceClaimTemplate to create the pod's own claim from.", keep_zero=True),
 ])
 
 PKG.struct("PodStatus", "Observed state of a pod.", [
@@ -474,6 +486,9 @@ PKG.struct("PersistentVolumeClaimSpec", "Desired state of a persistent volume cl
           "Existing object (snapshot or claim) to populate the volume from."),
     Field("dataSourceRef", _ref("TypedObjectReference"), 8,
           "Object to populate the volume from, possibly in another API group."),
+    Field("volumeAttributesClassName", STRING, 9,
+          "VolumeAttributesClass whose attributes the volume gets; may change later.",
+          keep_zero=True),
 ])
 
 PKG.struct("PersistentVolumeClaimStatus", "Observed state of a persistent volume claim.", [
@@ -484,6 +499,12 @@ PKG.struct("PersistentVolumeClaimStatus", "Observed state of a persistent volume
     Field("capacity", MapOf(QUANTITY), 3, "Size of the bound volume."),
     Field("conditions", ListOf(_ref("PersistentVolumeClaimCondition"), "map", ("type",)), 4,
           "Latest observations about the claim.", strategy="merge", merge_key="type"),
+    Field("allocatedResources", MapOf(QUANTITY), 5,
+          "Resources allocated to the claim, which may exceed the request while resizing."),
+    Field("allocatedResourceStatuses", MapOf(STRING, "granular"), 7,
+          "State of an ongoing resize, per resource."),
+    Field("currentVolumeAttributesClassName", STRING, 8,
+          "VolumeAttributesClass the volume currently has.", keep_zero=True),
 ])
 
 PKG.struct("ResourceQuotaSpec", "Desired quota.", [
@@ -569,6 +590,8 @@ PKG.struct("Container", "One application container of a pod.", [
           strategy="merge", merge_key="name"),
     Field("resources", _ref("ResourceRequirements"), 8,
           "Compute resources the container requests and is limited to."),
+    Field("resizePolicy", ListOf(_ref("ContainerResizePolicy"), "atomic"), 23,
+          "Whether changing each resource in place restarts the container."),
     Field("restartPolicy", STRING, 24,
           "Per-container restart policy; only Always, for sidecar init containers.",
           enum=("Always",), keep_zero=True),
@@ -627,6 +650,12 @@ PKG.struct("PodSecurityContext", "Pod-wide security settings.", [
           enum=("OnRootMismatch", "Always"), keep_zero=True),
     Field("seccompProfile", _ref("SeccompProfile"), 10, "Seccomp profile of all containers."),
     Field("appArmorProfile", _ref("AppArmorProfile"), 11, "AppArmor profile of all containers."),
+    Field("supplementalGroupsPolicy", STRING, 12,
+          "Merge: add the image's groups to supplementalGroups; Strict: use only these.",
+          enum=("Merge", "Strict"), keep_zero=True),
+    Field("seLinuxChangePolicy", STRING, 13,
+          "How volumes get the pod's SELinux label: Recursive relabeling or a MountOption.",
+          enum=("Recursive", "MountOption"), keep_zero=True),
 ])
 
 PKG.struct("Affinity", "Scheduling affinity rules.", [
@@ -722,6 +751,10 @@ PKG.struct("ContainerStatus", "Observed state of one container.", [
     Field("started", BOOLEAN, 9,
           "Whether the container passed its startup probe and its postStart hook ran.",
           keep_zero=True),
+    Field("allocatedResources", MapOf(QUANTITY), 10,
+          "Resources the node allocated to the container."),
+    Field("resources", _ref("ResourceRequirements"), 11,
+          "Requests and limits in effect for the running container."),
     Field("volumeMounts", ListOf(_ref("VolumeMountStatus"), "map", ("mountPath",)), 12,
           "Status of the container's volume mounts.", strategy="merge", merge_key="mountPath"),
 ])
@@ -820,9 +853,25 @@ PKG.struct("PersistentVolumeSource",
     Field("hostPath", _ref("HostPathVolumeSource"), 3,
           "A directory on the node, for single-node testing."),
     Field("nfs", _ref("NFSVolumeSource"), 5, "An NFS export."),
+    Field("iscsi", _ref("ISCSIPersistentVolumeSource"), 7, "An iSCSI disk."),
+    Field("fc", _ref("FCVolumeSource"), 10, "A Fibre Channel disk."),
     Field("local", _ref("LocalVolumeSource"), 20, "Local storage on a node."),
     Field("csi", _ref("CSIPersistentVolumeSource"), 22, "A volume managed by a CSI driver."),
 ], embedded=True)
+
+PKG.struct("ISCSIPersistentVolumeSource", "An iSCSI disk backing a persistent volume.", [
+    Field("targetPortal", STRING, 1, "Target portal, an IP address or ip:port.", required=True),
+    Field("iqn", STRING, 2, "Target iSCSI qualified name.", required=True),
+    Field("lun", INT32, 3, "Target LUN number.", required=True),
+    Field("iscsiInterface", STRING, 4, "iSCSI interface to use; default (tcp) when empty."),
+    Field("fsType", STRING, 5, "Filesystem type to mount, ext4 when empty."),
+    Field("readOnly", BOOLEAN, 6, "Mount the disk read-only."),
+    Field("portals", ListOf(STRING, "atomic"), 7, "More target portals."),
+    Field("chapAuthDiscovery", BOOLEAN, 8, "Use CHAP authentication for discovery."),
+    Field("chapAuthSession", BOOLEAN, 11, "Use CHAP authentication for the session."),
+    Field("secretRef", _ref("SecretReference"), 10, "Secret holding the CHAP credentials."),
+    Field("initiatorName", STRING, 12, "Custom iSCSI initiator name.", keep_zero=True),
+])
 
 PKG.struct("VolumeNodeAffinity", "The nodes a volume can be used from.", [
     Field("required", _ref("NodeSelector"), 1, "Node requirements that must hold."),
@@ -896,16 +945,49 @@ PKG.struct("VolumeSource", "Where a pod volume comes from; exactly one member is
           "A fresh empty directory that lives as long as the pod."),
     Field("secret", _ref("SecretVolumeSource"), 6, "Files projected from a Secret."),
     Field("nfs", _ref("NFSVolumeSource"), 7, "An NFS export."),
+    Field("iscsi", _ref("ISCSIVolumeSource"), 8, "An iSCSI disk attached to the node."),
     Field("persistentVolumeClaim", _ref("PersistentVolumeClaimVolumeSource"), 10,
           "A PersistentVolumeClaim in the pod's namespace."),
     Field("downwardAPI", _ref("DownwardAPIVolumeSource"), 16, "Files describing the pod itself."),
+    Field("fc", _ref("FCVolumeSource"), 17, "A Fibre Channel disk attached to the node."),
     Field("configMap", _ref("ConfigMapVolumeSource"), 19, "Files projected from a ConfigMap."),
     Field("projected", _ref("ProjectedVolumeSource"), 26,
           "Secrets, config maps, downward API data and tokens in one directory."),
     Field("csi", _ref("CSIVolumeSource"), 28, "An ephemeral volume provided by a CSI driver."),
     Field("ephemeral", _ref("EphemeralVolumeSource"), 29,
           "A volume from a PersistentVolumeClaim created for, and deleted with, the pod."),
+    Field("image", _ref("ImageVolumeSource"), 30,
+          "The contents of an OCI image or artifact, mounted read-only."),
 ], embedded=True)
+
+PKG.struct("ISCSIVolumeSource", "An iSCSI disk.", [
+    Field("targetPortal", STRING, 1, "Target portal, an IP address or ip:port.", required=True),
+    Field("iqn", STRING, 2, "Target iSCSI qualified name.", required=True),
+    Field("lun", INT32, 3, "Target LUN number.", required=True),
+    Field("iscsiInterface", STRING, 4, "iSCSI interface to use; default (tcp) when empty."),
+    Field("fsType", STRING, 5, "Filesystem type to mount, ext4 when empty."),
+    Field("readOnly", BOOLEAN, 6, "Mount the disk read-only."),
+    Field("portals", ListOf(STRING, "atomic"), 7, "More target portals."),
+    Field("chapAuthDiscovery", BOOLEAN, 8, "Use CHAP authentication for discovery."),
+    Field("chapAuthSession", BOOLEAN, 11, "Use CHAP authentication for the session."),
+    Field("secretRef", _ref("LocalObjectReference"), 10, "Secret holding the CHAP credentials."),
+    Field("initiatorName", STRING, 12, "Custom iSCSI initiator name.", keep_zero=True),
+])
+
+PKG.struct("FCVolumeSource", "A Fibre Channel disk.", [
+    Field("targetWWNs", ListOf(STRING, "atomic"), 1, "Target world wide names."),
+    Field("lun", INT32, 2, "Target LUN number.", keep_zero=True),
+    Field("fsType", STRING, 3, "Filesystem type to mount, ext4 when empty."),
+    Field("readOnly", BOOLEAN, 4, "Mount the disk read-only."),
+    Field("wwids", ListOf(STRING, "atomic"), 5,
+          "Volume world wide identifiers, instead of targetWWNs and lun."),
+])
+
+PKG.struct("ImageVolumeSource", "An OCI image or artifact used as a volume.", [
+    Field("reference", STRING, 1, "Image or artifact reference, as for a container image."),
+    Field("pullPolicy", STRING, 2, "When to pull: Always, Never or IfNotPresent.",
+          enum=("Always", "Never", "IfNotPresent")),
+])
 
 PKG.struct("ContainerPort", "A network port of a container.", [
     Field("name", STRING, 1, "Port name (an IANA_SVC_NAME) that services can refer to."),
@@ -933,6 +1015,19 @@ PKG.struct("ResourceRequirements", "Compute resource requests and limits.", [
     Field("limits", MapOf(QUANTITY), 1, "Most of each resource the container may use."),
     Field("requests", MapOf(QUANTITY), 2,
           "Amount of each resource the container is guaranteed; the scheduler fits pods by it."),
+    Field("claims", ListOf(_ref("ResourceClaim"), "map", ("name",)), 3,
+          "Pod resource claims (by name) the container uses."),
+])
+
+PKG.struct("ResourceClaim", "A pod resource claim used by a container.", [
+    Field("name", STRING, 1, "Name of a resourceClaims entry of the pod.", required=True),
+    Field("request", STRING, 2, "One request of the claim, when not all of it is needed."),
+])
+
+PKG.struct("ContainerResizePolicy", "Whether resizing a resource in place needs a restart.", [
+    Field("resourceName", STRING, 1, "The resource: cpu or memory.", required=True),
+    Field("restartPolicy", STRING, 2, "NotRequired or RestartContainer.", required=True,
+          enum=("NotRequired", "RestartContainer")),
 ])
 
 PKG.struct("VolumeMount", "A volume mounted into a container.", [
@@ -1013,6 +1108,8 @@ PKG.struct("EphemeralContainerCommon", "The settings of an ephemeral container."
           strategy="merge", merge_key="name"),
     Field("resources", _ref("ResourceRequirements"), 8,
           "Compute resources the container requests and is limited to."),
+    Field("resizePolicy", ListOf(_ref("ContainerResizePolicy"), "atomic"), 23,
+          "Whether changing each resource in place restarts the container."),
     Field("restartPolicy", STRING, 24,
           "Per-container restart policy; only Always, for sidecar init containers.",
           enum=("Always",), keep_zero=True),
@@ -1378,6 +1475,17 @@ PKG.struct("VolumeProjection", "One source of a projected volume; exactly one me
     Field("configMap", _ref("ConfigMapProjection"), 3, "Keys of a ConfigMap."),
     Field("serviceAccountToken", _ref("ServiceAccountTokenProjection"), 4,
           "A token for the pod's service account."),
+    Field("clusterTrustBundle", _ref("ClusterTrustBundleProjection"), 5,
+          "The certificates of ClusterTrustBundles, in one file."),
+])
+
+PKG.struct("ClusterTrustBundleProjection", "Which ClusterTrustBundles to project, and where.", [
+    Field("name", STRING, 1, "One bundle, by name (instead of signerName).", keep_zero=True),
+    Field("signerName", STRING, 2, "All bundles of this signer.", keep_zero=True),
+    Field("labelSelector", _meta("LabelSelector"), 3,
+          "Only the signer's bundles with matching labels."),
+    Field("optional", BOOLEAN, 5, "Start the pod even if no bundle matches.", keep_zero=True),
+    Field("path", STRING, 4, "File to write, relative to the volume root.", required=True),
 ])
 
 PKG.struct("PersistentVolumeClaimTemplate",
