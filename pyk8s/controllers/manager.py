@@ -31,10 +31,12 @@ from collections.abc import Awaitable, Callable
 
 from pyk8s.client import APIClient, EventRecorder, LeaderElector, SharedInformerFactory
 from pyk8s.controllers.context import Controller, ControllerContext, ControllerOptions
+from pyk8s.controllers.cronjob import CronJobController
 from pyk8s.controllers.deployment import DeploymentController
 from pyk8s.controllers.endpoints import EndpointsController
 from pyk8s.controllers.endpointslice import EndpointSliceController
 from pyk8s.controllers.garbagecollector import GarbageCollector
+from pyk8s.controllers.job import JobController
 from pyk8s.controllers.namespace import NamespaceController
 from pyk8s.controllers.nodeipam import NodeIpamController
 from pyk8s.controllers.nodelifecycle import NodeLifecycleController
@@ -49,10 +51,12 @@ LEASE_NAMESPACE = "kube-system"
 LEASE_NAME = "kube-controller-manager"
 
 CONTROLLERS: tuple[type[Controller], ...] = (
+    CronJobController,
     DeploymentController,
     EndpointsController,
     EndpointSliceController,
     GarbageCollector,
+    JobController,
     NamespaceController,
     NodeIpamController,
     NodeLifecycleController,
