@@ -2,7 +2,7 @@
 
 Usage (from the repository root):
 
-    .venv/bin/python bench/scheduler.py [--nodes 100] [--pods 1000] [--clients 8]
+    .venv/bin/python bench/scheduler.py [--nodes 100] [--pods 1000] [--clients 8] [--rate 100]
 
 It runs two cases, each on its own `pyk8s server --simulated-nodes N`
 (started through `tests.support`; the simulated kubelets and the controller
@@ -10,7 +10,8 @@ manager run inside the server process, as a default server runs them), with
 nodes of 32 cpu / 64Gi and pods of 100m / 128Mi:
 
 1. steady: `--pods` pods created by `--clients` concurrent creators over
-   HTTPS while the server's own scheduler places them;
+   HTTPS at `--rate` pods/s (0: flat out) while the server's own scheduler
+   places them;
 2. backlog (kube-scheduler's SchedulingBasic shape): the server runs without
    a scheduler, every pod is created first, then this process starts one
    (`run_scheduler`, as a separate scheduler process would) and the clock
@@ -123,13 +124,18 @@ class Tracker:
                     return
 
 
-async def create_pods(client: APIClient, pods: int, clients: int) -> dict[str, float]:
-    """Create the pods from `clients` concurrent creators; when each create was sent."""
+async def create_pods(client: APIClient, pods: int, clients: int, rate: float
+                      ) -> dict[str, float]:
+    """Create the pods from `clients` concurrent creators, at most `rate` per second
+    (0: as fast as they can); when each create was sent."""
     sent: dict[str, float] = {}
     todo = iter(range(pods))
+    start = time.monotonic()
 
     async def creator() -> None:
         for i in todo:
+            if rate:
+                await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
             body = pod(i)
             sent[body["metadata"]["name"]] = time.monotonic()
             await client.create("v1", "pods", body)
@@ -137,8 +143,8 @@ async def create_pods(client: APIClient, pods: int, clients: int) -> dict[str, f
     return sent
 
 
-async def run(server: Server, nodes: int, pods: int, clients: int, *, own_scheduler: bool
-              ) -> dict[str, Any]:
+async def run(server: Server, nodes: int, pods: int, clients: int, rate: float, *,
+              own_scheduler: bool) -> dict[str, Any]:
     """Create the pods and follow them.
 
     Without `own_scheduler` the server's scheduler places pods while they are
@@ -157,7 +163,7 @@ async def run(server: Server, nodes: int, pods: int, clients: int, *, own_schedu
         pid = server.proc.pid  # type: ignore[union-attr]
         cpu_before = cpu_seconds(pid)
         start = create_start = time.monotonic()
-        sent = await create_pods(client, pods, clients)
+        sent = await create_pods(client, pods, clients, 0 if own_scheduler else rate)
         created = time.monotonic()
         tasks = [watcher]
         if own_scheduler:
@@ -215,6 +221,8 @@ def main() -> None:
     ap.add_argument("--nodes", type=int, default=100)
     ap.add_argument("--pods", type=int, default=1000)
     ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--rate", type=float, default=100.0,
+                    help="steady case: pods created per second (0: as fast as possible)")
     args = ap.parse_args()
     for own_scheduler in (False, True):
         with tempfile.TemporaryDirectory(prefix="pyk8s-bench-scheduler-") as tmp:
@@ -226,7 +234,7 @@ def main() -> None:
             print(f"starting a server with {args.nodes} simulated nodes", file=sys.stderr)
             server.start()
             try:
-                r = asyncio.run(run(server, args.nodes, args.pods, args.clients,
+                r = asyncio.run(run(server, args.nodes, args.pods, args.clients, args.rate,
                                     own_scheduler=own_scheduler))
             except BaseException:
                 print(server.log_path.read_text()[-3000:], file=sys.stderr)
@@ -238,8 +246,10 @@ def main() -> None:
                    f"({args.nodes} nodes): times from its start", r, args.pods,
                    own_scheduler=True)
         else:
-            report(f"{args.pods} pods created by {args.clients} clients while the server's "
-                   f"scheduler runs ({args.nodes} nodes)", r, args.pods, own_scheduler=False)
+            pace = f"at {args.rate:.0f}/s" if args.rate else "flat out"
+            report(f"{args.pods} pods created by {args.clients} clients {pace} while the "
+                   f"server's scheduler runs ({args.nodes} nodes)", r, args.pods,
+                   own_scheduler=False)
 
 
 if __name__ == "__main__":
