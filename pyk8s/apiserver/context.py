@@ -198,6 +198,11 @@ def decode_protobuf(raw: bytes) -> Any:
         raise errors.bad_request(f"error decoding the protobuf request body: {e}") from None
 
 
+def decode_body(raw: bytes, content_type: str) -> Any:
+    """A JSON body, or a protobuf one (Go clients send options and Scale bodies so)."""
+    return decode_protobuf(raw) if content_type == protobuf.MEDIA_TYPE else decode_json(raw)
+
+
 def status_success(details: Obj | None = None) -> Obj:
     out: Obj = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
     if details:

@@ -231,3 +231,26 @@ def test_unknown_body_type_lists_protobuf(k8s: Any, ns: str) -> None:
     assert e.value.status == 415
     assert "application/json, application/yaml, application/vnd.kubernetes.protobuf" in \
         json.loads(e.value.body)["message"]
+
+
+def test_protobuf_scale_and_delete_options(k8s: Any, ns: str) -> None:
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                  "spec": {"selector": {"matchLabels": {"app": "d"}}, "template": {
+                      "metadata": {"labels": {"app": "d"}},
+                      "spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments"
+    raw(k8s, "POST", path, deployment)
+    scale = {"apiVersion": "autoscaling/v1", "kind": "Scale",
+             "metadata": {"name": "d", "namespace": ns}, "spec": {"replicas": 0}}
+    status, _, body = request(k8s, "PUT", f"{path}/d/scale", accept="application/json",
+                              body=protobuf.encode_object(scale))
+    assert status == 200 and json.loads(body)["spec"]["replicas"] == 0
+    assert raw(k8s, "GET", f"{path}/d")["spec"]["replicas"] == 0
+    # Go clients write DeleteOptions in the group-version of the request.
+    options = {"apiVersion": "apps/v1", "kind": "DeleteOptions", "propagationPolicy": "Orphan"}
+    status, _, body = request(k8s, "DELETE", f"{path}/d", accept="application/json",
+                              body=protobuf.encode_object(options))
+    assert status == 200, body
+    deleted = json.loads(body)  # the orphan finalizer shows the options were read
+    assert "orphan" in deleted["metadata"]["finalizers"]
+    assert deleted["metadata"]["deletionTimestamp"]

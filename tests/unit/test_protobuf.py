@@ -225,3 +225,10 @@ def test_watch_frames() -> None:
     assert stream[4:].startswith(msg((1, b"ADDED"), (2, msg((1, protobuf.encode_object(cm))))))
     assert len(stream) == 4 + size + 4 + size + len("DELETED") - len("ADDED")
     assert protobuf.read_watch_frames(stream) == [("ADDED", cm), ("DELETED", cm)]
+
+
+def test_meta_kinds_belong_to_every_group_version() -> None:
+    options = {"apiVersion": "batch/v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0,
+               "propagationPolicy": "Foreground", "preconditions": {"uid": "u"}}
+    assert protobuf.decode_object(protobuf.encode_object(options)) == options
+    assert protobuf.schema("apps/v1", "Pod") is None

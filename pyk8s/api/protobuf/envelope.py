@@ -37,10 +37,17 @@ class UnknownKind(ProtobufError):
         self.kind = kind
 
 
+_META = "io.k8s.apimachinery.pkg.apis.meta.v1."
+
+
 def schema(api_version: str, kind: str) -> Struct | None:
     """The declared schema of a kind, by apiVersion ("apps/v1", "v1") and kind."""
     group, _, version = api_version.rpartition("/")
-    return kind_schema(group, version, kind)
+    s = kind_schema(group, version, kind)
+    if s is None:  # meta/v1 kinds (Status, DeleteOptions) belong to every group-version
+        meta = kind_schema("", "v1", kind)
+        s = meta if meta is not None and meta.name.startswith(_META) else None
+    return s
 
 
 def decode_object(body: bytes) -> Obj:

@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from pyk8s.api import errors
-from pyk8s.apiserver.context import RequestContext, decode_json, status_success
+from pyk8s.apiserver.context import RequestContext, decode_body, status_success
 from pyk8s.apiserver.handlers.list import list_options
 from pyk8s.apiserver.rest import RETURN_DELETED, DeleteOptions
 
@@ -25,7 +25,7 @@ async def delete_options(ctx: RequestContext) -> DeleteOptions:
     raw = await ctx.raw_body()
     body: dict[str, Any] = {}
     if raw.strip():
-        parsed = decode_json(raw)
+        parsed = decode_body(raw, ctx.request.content_type)
         if not isinstance(parsed, dict):
             raise errors.bad_request("DeleteOptions must be a JSON object")
         body = parsed

@@ -16,7 +16,7 @@ from pyk8s.api import errors
 from pyk8s.api.fieldmanager import request_manager
 from pyk8s.api.resource import ResourceType, ScaleSpec
 from pyk8s.api.selectors import selector_from_map, to_string
-from pyk8s.apiserver.context import RequestContext, decode_json
+from pyk8s.apiserver.context import RequestContext, decode_body
 from pyk8s.apiserver.handlers.patch import patch_function
 
 Obj = dict[str, Any]
@@ -51,7 +51,8 @@ def to_scale(r: ResourceType, spec: ScaleSpec, obj: Obj) -> Obj:
 
 
 def _replicas(scale: Any) -> int:
-    replicas = (scale.get("spec") or {}).get("replicas") if isinstance(scale, dict) else None
+    # Go omits a zero replicas (omitempty), so absence means scale to zero.
+    replicas = (scale.get("spec") or {}).get("replicas", 0) if isinstance(scale, dict) else None
     if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
         raise errors.invalid("Scale", "", "autoscaling",
                              [errors.Cause("FieldValueInvalid",
@@ -70,10 +71,10 @@ async def handle(ctx: RequestContext) -> web.StreamResponse:
         return ctx.respond(to_scale(r, spec, obj))
     if ctx.info.verb not in ("update", "patch"):
         raise errors.method_not_allowed()
-    body = decode_json(await ctx.raw_body())
     patch = None
     if ctx.info.verb == "patch":
         patch = patch_function("autoscaling", "v1", "Scale", ctx.request.content_type)
+    body = decode_body(await ctx.raw_body(), ctx.request.content_type)
 
     def apply(current: Obj) -> Obj:
         scale = to_scale(r, spec, current)
