@@ -253,6 +253,18 @@ def test_versions_share_objects_and_deprecated_ones_warn(
     crd = kubectl_json(cluster.kubeconfig, "get", "crd", f"widgets.{group}")
     assert crd["status"]["storedVersions"] == ["v1"]
 
+    # Moving storage to v1beta1: old objects still read in every version.
+    versions[0]["storage"], versions[1]["storage"] = True, False
+    cluster.kubectl("apply", "-f", "-", input=manifest(crd_manifest(group, versions=versions)))
+    assert until(lambda: kubectl_json(cluster.kubeconfig, "get", "crd", f"widgets.{group}")[
+        "status"]["storedVersions"] == ["v1", "v1beta1"])
+    custom.create_namespaced_custom_object(group, "v1", ns, "widgets", widget(group, "w2"))
+    names = [i["metadata"]["name"] for i in
+             custom.list_namespaced_custom_object(group, "v1", ns, "widgets")["items"]]
+    assert names == ["w1", "w2"]
+    assert custom.get_namespaced_custom_object(group, "v1beta1", ns, "widgets", "w1")[
+        "apiVersion"] == f"{group}/v1beta1"
+
 
 def test_bad_crds_are_refused_with_causes_and_names_must_be_free(
         cluster: Server, group: str) -> None:
