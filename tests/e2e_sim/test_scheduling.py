@@ -218,6 +218,16 @@ def test_priority_class_must_exist(cluster: Server, ns: str) -> None:
         in out.stderr
     create(cluster, ns, pod_manifest("critical", priorityClassName="system-cluster-critical"))
     assert pod(cluster, ns, "critical")["spec"]["priority"] == 2_000_000_000
+    default = f"default-{ns}"
+    cluster.kubectl("create", "priorityclass", default, "--value=7", "--global-default",
+                    "--preemption-policy=Never")
+    try:
+        create(cluster, ns, pod_manifest("plain"))
+        spec = pod(cluster, ns, "plain")["spec"]
+        assert (spec["priorityClassName"], spec["priority"], spec["preemptionPolicy"]) == \
+            (default, 7, "Never")
+    finally:
+        cluster.kubectl("delete", "priorityclass", default)
 
 
 def test_batch_pods_finish_as_their_restart_policy_says(cluster: Server, ns: str) -> None:
@@ -225,7 +235,9 @@ def test_batch_pods_finish_as_their_restart_policy_says(cluster: Server, ns: str
            pod_manifest("fails", restartPolicy="Never", annotations={
                "pyk8s.io/simulate-exit-after": "1s", "pyk8s.io/simulate-exit-code": "3"}),
            pod_manifest("succeeds", restartPolicy="OnFailure", annotations={
-               "pyk8s.io/simulate-exit-after": "1s"}))
+               "pyk8s.io/simulate-exit-after": "1s"}),
+           pod_manifest("crashes", annotations={
+               "pyk8s.io/simulate-exit-after": "1s", "pyk8s.io/simulate-exit-code": "1"}))
     failed = wait_phase(cluster, ns, "fails", "Failed")
     (status,) = failed["status"]["containerStatuses"]
     assert status["state"]["terminated"]["exitCode"] == 3
@@ -235,6 +247,16 @@ def test_batch_pods_finish_as_their_restart_policy_says(cluster: Server, ns: str
         "Completed"
     assert condition(succeeded, "Ready")["status"] == "False"
     assert "Completed" in cluster.kubectl("-n", ns, "get", "pod", "succeeds").stdout
+
+    def backing_off() -> Any:
+        p = pod(cluster, ns, "crashes")
+        status = p["status"]["containerStatuses"][0]
+        return (status["state"].get("waiting") or {}).get("reason") == "CrashLoopBackOff" and p
+    crashing = wait_for("CrashLoopBackOff", backing_off)
+    assert crashing["status"]["phase"] == "Running"
+    assert crashing["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"] == 1
+    assert condition(crashing, "Ready")["status"] == "False"
+    assert "CrashLoopBackOff" in cluster.kubectl("-n", ns, "get", "pod", "crashes").stdout
 
 
 def test_deleted_pods_are_finished_by_their_node(cluster: Server, ns: str) -> None:
