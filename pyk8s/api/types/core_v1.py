@@ -329,6 +329,16 @@ PKG.struct("PodStatus", "Observed state of a pod.", [
           enum=("Guaranteed", "Burstable", "BestEffort")),
     Field("ephemeralContainerStatuses", ListOf(_ref("ContainerStatus"), "atomic"), 13,
           "Status of each ephemeral container."),
+    Field("resize", STRING, 14, "State of a requested in-place resize of the containers."),
+    Field("resourceClaimStatuses", ListOf(_ref("PodResourceClaimStatus"), "map", ("name",)), 15,
+          "The ResourceClaim made for each of the pod's claims.",
+          strategy="merge,retainKeys", merge_key="name"),
+])
+
+PKG.struct("PodResourceClaimStatus", "The ResourceClaim made for one claim of a pod.", [
+    Field("name", STRING, 1, "Name of the pod's resourceClaims entry.", required=True),
+    Field("resourceClaimName", STRING, 2, "Name of the ResourceClaim made for it.",
+          keep_zero=True),
 ])
 
 PKG.struct("ServiceSpec", "Desired behaviour of a service.", [
@@ -397,6 +407,7 @@ PKG.struct("NodeSpec", "Desired state of a node.", [
     Field("unschedulable", BOOLEAN, 4, "Keep new pods off the node (cordon)."),
     Field("taints", ListOf(_ref("Taint"), "atomic"), 5,
           "Taints that repel pods without a matching toleration."),
+    Field("externalID", STRING, 2, "Deprecated cloud ID of the node; unused."),
 ])
 
 PKG.struct("NodeStatus", "Observed state of a node.", [
@@ -418,6 +429,27 @@ PKG.struct("NodeStatus", "Observed state of a node.", [
           "Volumes attached and mounted on the node."),
     Field("volumesAttached", ListOf(_ref("AttachedVolume"), "atomic"), 10,
           "Volumes attached to the node."),
+    Field("runtimeHandlers", ListOf(_ref("NodeRuntimeHandler"), "atomic"), 12,
+          "Runtime handlers the node's container runtime offers."),
+    Field("features", _ref("NodeFeatures"), 13, "Features the node's container runtime has."),
+])
+
+PKG.struct("NodeRuntimeHandler", "A runtime handler of a node and what it supports.", [
+    Field("name", STRING, 1, "Handler name; empty for the default handler."),
+    Field("features", _ref("NodeRuntimeHandlerFeatures"), 2, "What the handler supports."),
+])
+
+PKG.struct("NodeRuntimeHandlerFeatures", "Features of a runtime handler.", [
+    Field("recursiveReadOnlyMounts", BOOLEAN, 1, "Read-only mounts can be made recursive.",
+          keep_zero=True),
+    Field("userNamespaces", BOOLEAN, 2, "Pods can have their own user namespace.",
+          keep_zero=True),
+])
+
+PKG.struct("NodeFeatures", "Features of a node's container runtime.", [
+    Field("supplementalGroupsPolicy", BOOLEAN, 1,
+          "The runtime honours supplementalGroupsPolicy and reports container users.",
+          keep_zero=True),
 ])
 
 PKG.struct("ObjectReference", "A reference to any object.", [
@@ -755,8 +787,19 @@ PKG.struct("ContainerStatus", "Observed state of one container.", [
           "Resources the node allocated to the container."),
     Field("resources", _ref("ResourceRequirements"), 11,
           "Requests and limits in effect for the running container."),
+    Field("user", _ref("ContainerUser"), 13, "Identity the container's first process runs as."),
     Field("volumeMounts", ListOf(_ref("VolumeMountStatus"), "map", ("mountPath",)), 12,
           "Status of the container's volume mounts.", strategy="merge", merge_key="mountPath"),
+])
+
+PKG.struct("ContainerUser", "Identity of a container's first process.", [
+    Field("linux", _ref("LinuxContainerUser"), 1, "Linux user and groups."),
+])
+
+PKG.struct("LinuxContainerUser", "Linux user and groups of a process.", [
+    Field("uid", INT64, 1, "User ID.", required=True),
+    Field("gid", INT64, 2, "Primary group ID.", required=True),
+    Field("supplementalGroups", ListOf(INT64, "atomic"), 3, "Supplemental group IDs."),
 ])
 
 PKG.struct("ServicePort", "A port a service exposes.", [

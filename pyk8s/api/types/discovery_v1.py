@@ -8,7 +8,7 @@ descriptions are our own. Members are listed in Kubernetes' declaration order.
 from __future__ import annotations
 
 from pyk8s.api.types import core_v1, meta_v1
-from pyk8s.api.types._dsl import BOOLEAN, INT32, STRING, Field, ListOf, Package
+from pyk8s.api.types._dsl import BOOLEAN, INT32, STRING, Field, ListOf, MapOf, Package
 
 PKG = Package("io.k8s.api.discovery.v1", "discovery.k8s.io", "v1")
 _ref = PKG.ref
@@ -32,6 +32,8 @@ PKG.struct("Endpoint", "One endpoint of a service.", [
     Field("hostname", STRING, 3, "Hostname of the endpoint.", keep_zero=True),
     Field("targetRef", _core("ObjectReference"), 4,
           "Object providing the endpoint, usually a pod."),
+    Field("deprecatedTopology", MapOf(STRING), 5,
+          "Deprecated topology labels of the endpoint; zone and nodeName replace them."),
     Field("nodeName", STRING, 6, "Node hosting the endpoint.", keep_zero=True),
     Field("zone", STRING, 7, "Zone the endpoint is in.", keep_zero=True),
     Field("hints", _ref("EndpointHints"), 8, "Hints for topology-aware routing."),
