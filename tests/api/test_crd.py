@@ -241,6 +241,9 @@ def test_versions_share_objects_and_deprecated_ones_warn(
     old = cluster.kubectl("-n", ns, "create", "-f", "-",
                           input=manifest(widget(group, "w1", "v1beta1", loose="kept")))
     assert f"{group}/v1beta1 Widget is deprecated" in old.stderr
+    patched = cluster.kubectl("-n", ns, "patch", f"widgets.v1beta1.{group}", "w1",
+                              "--type=merge", "-p", '{"spec":{"loose":"kept"}}')
+    assert f"{group}/v1beta1 Widget is deprecated" in patched.stderr
     as_v1 = custom.get_namespaced_custom_object(group, "v1", ns, "widgets", "w1")
     assert as_v1["apiVersion"] == f"{group}/v1"
     # v1beta1's schema kept `loose`; reads apply the storage version's defaults.

@@ -63,10 +63,11 @@ def patcher(ctx: RequestContext, content_type: str, body: Any) -> Callable[[Obj]
     r = ctx.r
     apply = patch_function(r.group, r.version, r.kind, content_type)
     mode = ctx.query("fieldValidation")
+    earlier = list(ctx.warnings)  # e.g. a deprecated version's
 
     def run(current: Obj) -> Obj:
         patched = apply(current, body)
-        ctx.warnings[:] = check_patched_fields(body, current, patched, ctx.r, mode)
+        ctx.warnings[:] = [*earlier, *check_patched_fields(body, current, patched, ctx.r, mode)]
         return patched
 
     return run
