@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable
 from pyk8s.client import APIClient, EventRecorder, LeaderElector, SharedInformerFactory
 from pyk8s.controllers.context import Controller, ControllerContext, ControllerOptions
 from pyk8s.controllers.cronjob import CronJobController
+from pyk8s.controllers.daemonset import DaemonSetController
 from pyk8s.controllers.deployment import DeploymentController
 from pyk8s.controllers.endpoints import EndpointsController
 from pyk8s.controllers.endpointslice import EndpointSliceController
@@ -52,6 +53,7 @@ LEASE_NAME = "kube-controller-manager"
 
 CONTROLLERS: tuple[type[Controller], ...] = (
     CronJobController,
+    DaemonSetController,
     DeploymentController,
     EndpointsController,
     EndpointSliceController,

@@ -49,6 +49,7 @@ from pyk8s.client import (
 from pyk8s.controllers.conditions import format_time, get_condition, now, parse_time
 from pyk8s.controllers.context import Controller, ControllerContext
 from pyk8s.controllers.pods import is_terminal
+from pyk8s.scheduler.matching import tolerates
 
 log = logging.getLogger(__name__)
 
@@ -61,23 +62,13 @@ MANAGED_TAINTS = frozenset({NOT_READY, UNREACHABLE, UNSCHEDULABLE})
 NODE_CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
 
 
-def tolerates(toleration: Obj, taint: Obj) -> bool:
-    effect = toleration.get("effect")
-    if effect and effect != taint.get("effect"):
-        return False
-    if (toleration.get("operator") or "Equal") == "Exists":
-        return not toleration.get("key") or toleration.get("key") == taint.get("key")
-    return toleration.get("key") == taint.get("key") and \
-        (toleration.get("value") or "") == (taint.get("value") or "")
-
-
 def eviction_time(pod: Obj, taints: list[Obj], at: datetime.datetime
                   ) -> datetime.datetime | None:
     """When the taint manager deletes `pod` for these NoExecute taints (None: never)."""
     tolerations = (pod.get("spec") or {}).get("tolerations") or []
     seconds = math.inf
     for taint in taints:
-        used = [t for t in tolerations if tolerates(t, taint)]
+        used = [t for t in tolerations if tolerates([t], taint)]
         if not used:
             return at
         for t in used:
