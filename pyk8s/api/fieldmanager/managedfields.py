@@ -14,6 +14,7 @@ into one `ancient-changes` entry.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,12 +104,26 @@ def decode(value: Any) -> Managed:
                 not isinstance(time, str | None):
             raise ValueError("malformed managedFields entry")
         entry = Entry(manager, operation, api_version,
-                      FieldSet.from_fields_v1(e.get("fieldsV1") or {}), time, subresource)
+                      FieldSet.from_fields_v1(e.get("fieldsV1") or {}), _rfc3339(time),
+                      subresource)
         key = entry.key
         if key in out.entries:
             raise ValueError(f"duplicate managedFields entry for {manager!r}")
         out.entries[key] = entry
     return out
+
+
+def _rfc3339(value: str | None) -> str | None:
+    """A time as Kubernetes writes it (clients may send `+00:00` or fractions)."""
+    if value is None:
+        return None
+    try:
+        t = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"invalid time {value!r}") from None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=datetime.UTC)
+    return t.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def is_reset(value: Any) -> bool:
