@@ -492,6 +492,8 @@ PKG.struct("PersistentVolumeSpec", "Desired state of a persistent volume.", [
     Field("volumeMode", STRING, 8, "Filesystem or Block.", enum=("Block", "Filesystem"),
           keep_zero=True),
     Field("nodeAffinity", _ref("VolumeNodeAffinity"), 9, "Nodes the volume can be used from."),
+    Field("volumeAttributesClassName", STRING, 10,
+          "VolumeAttributesClass the volume belongs to.", keep_zero=True),
 ])
 
 PKG.struct("PersistentVolumeStatus", "Observed state of a persistent volume.", [
