@@ -103,7 +103,12 @@ def _typed(kind: str, value: Any) -> Any:
     if kind == "boolean":
         return value if isinstance(value, bool) else None
     if kind == "date":
-        return since(value) if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        try:
+            return since(value)
+        except ValueError:
+            return "<invalid>"
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
