@@ -14,6 +14,7 @@ protobuf gets protobuf objects, lists and watch frames.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ import pytest
 from kubernetes.client.rest import ApiException
 
 from pyk8s.api import protobuf
+from pyk8s.api.protobuf import wire
 from tests.support import Server, kubectl, kubectl_json, raw
 
 pytestmark = pytest.mark.parametrize("cluster", ["sqlite"], indirect=True)
@@ -254,3 +256,40 @@ def test_protobuf_scale_and_delete_options(k8s: Any, ns: str) -> None:
     deleted = json.loads(body)  # the orphan finalizer shows the options were read
     assert "orphan" in deleted["metadata"]["finalizers"]
     assert deleted["metadata"]["deletionTimestamp"]
+
+
+def test_custom_resources_have_no_protobuf(k8s: Any, ns: str, unique: str) -> None:
+    group = f"pb{unique}.example.com"
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": f"widgets.{group}"},
+           "spec": {"group": group, "scope": "Namespaced",
+                    "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+                    "versions": [{"name": "v1", "served": True, "storage": True, "schema": {
+                        "openAPIV3Schema": {"type": "object",
+                                            "x-kubernetes-preserve-unknown-fields": True}}}]}}
+    crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    raw(k8s, "POST", crds, crd)
+    try:
+        path = f"/apis/{group}/v1/namespaces/{ns}/widgets"
+        deadline = time.monotonic() + 30
+        while request(k8s, "GET", path, accept="application/json")[0] == 404:
+            assert time.monotonic() < deadline, "the custom resource was never served"
+            time.sleep(0.1)
+        widget = envelope_of(f"{group}/v1", "Widget")
+        status, _, reply = request(k8s, "POST", path, accept="application/json", body=widget)
+        assert status == 415
+        message = json.loads(reply)["message"]
+        assert "accepted media types include: application/json, application/yaml;" in message
+    finally:
+        raw(k8s, "DELETE", f"{crds}/widgets.{group}")
+
+
+def envelope_of(api_version: str, kind: str) -> bytes:
+    """An envelope around an empty object, as a Go client would write one."""
+    type_meta = bytearray()
+    wire.write_bytes(type_meta, 1, api_version.encode())
+    wire.write_bytes(type_meta, 2, kind.encode())
+    out = bytearray(protobuf.MAGIC)
+    wire.write_bytes(out, 1, type_meta)
+    wire.write_bytes(out, 2, b"")
+    return bytes(out)
