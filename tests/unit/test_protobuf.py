@@ -17,7 +17,8 @@ import pytest
 from pyk8s.api import protobuf
 from pyk8s.api.protobuf import messages, wire
 from pyk8s.api.registry import builtin
-from pyk8s.api.types import FieldType, ListOf, MapOf, Ref, Scalar, Struct, kind_schema
+from pyk8s.api.types import Field, FieldType, ListOf, MapOf, Ref, Scalar, Struct, kind_schema
+from pyk8s.api.types._dsl import INT32, STRING
 
 SAMPLES: dict[str, Any] = {
     "string": "text",
@@ -232,3 +233,15 @@ def test_meta_kinds_belong_to_every_group_version() -> None:
                "propagationPolicy": "Foreground", "preconditions": {"uid": "u"}}
     assert protobuf.decode_object(protobuf.encode_object(options)) == options
     assert protobuf.schema("apps/v1", "Pod") is None
+
+
+def test_lists_inside_maps_and_lists_are_wrapper_messages() -> None:
+    s = Struct("test.protobuf.UserInfo", "A user with extra values.", [
+        Field("extra", MapOf(ListOf(STRING)), 4, "Named lists of strings."),
+        Field("matrix", ListOf(ListOf(INT32)), 5, "A list of lists."),
+    ])
+    obj = {"extra": {"scopes": ["a", "b"], "none": []}, "matrix": [[1, 2], []]}
+    body = messages.encode(s, obj)
+    entry = msg((1, b"none"), (2, b"")), msg((1, b"scopes"), (2, msg((1, b"a"), (1, b"b"))))
+    assert body.startswith(msg((4, entry[0]), (4, entry[1]), (5, msg((1, 1), (1, 2)))))
+    assert messages.decode(s, body) == obj

@@ -7,7 +7,9 @@ struct's members and translates value by value:
   bytes), bools and doubles map directly; `bytes` members are raw bytes in
   protobuf and base64 text in JSON (Secret data, ConfigMap binaryData);
 * lists are repeated fields (numbers are written unpacked, read either way);
-  maps are repeated entry messages with the key at 1 and the value at 2;
+  maps are repeated entry messages with the key at 1 and the value at 2; a
+  list held in a list or map is a message with its items at 1 (Go's named
+  slice types, e.g. authentication's ExtraValue);
 * nested structs are nested messages; an `inline` member is a nested message
   in protobuf whose members sit directly in the parent in JSON;
 * the apimachinery leaf types are small messages of their own: Quantity
@@ -116,7 +118,13 @@ def _value(t: FieldType, wire_type: int, value: int | memoryview, path: str) -> 
         return decode(t.resolve(), _length(value, path), path)
     if isinstance(t, Scalar):
         return _scalar(t, wire_type, value, path)
-    raise _fail(path, "lists of lists and maps in lists have no protobuf form")
+    if isinstance(t, ListOf):
+        items: list[Any] = []
+        for number, item_wire, item in wire.fields(_length(value, path)):
+            if number == 1:
+                items.append(_value(t.item, item_wire, item, f"{path}[{len(items)}]"))
+        return items
+    raise _fail(path, "maps held in lists or maps have no protobuf form")
 
 
 def _map_entry(t: FieldType, data: memoryview, path: str) -> tuple[str, Any]:
@@ -293,8 +301,15 @@ def _encode_value(out: bytearray, number: int, t: FieldType, value: Any, path: s
         wire.write_bytes(out, number, msg)
     elif isinstance(t, Scalar):
         _encode_scalar(out, number, t, value, path)
+    elif isinstance(t, ListOf):
+        if not isinstance(value, list):
+            raise _fail(path, f"expected a list, not {type(value).__name__}")
+        msg = bytearray()
+        for i, item in enumerate(value):
+            _encode_value(msg, 1, t.item, item, f"{path}[{i}]")
+        wire.write_bytes(out, number, msg)
     else:
-        raise _fail(path, "lists of lists and maps in lists have no protobuf form")
+        raise _fail(path, "maps held in lists or maps have no protobuf form")
 
 
 def _encode_scalar(out: bytearray, number: int, t: Scalar, value: Any, path: str) -> None:
