@@ -56,6 +56,7 @@ RETRY_DELETION = 0.5  # seconds between checks for custom resources held by fina
 @dataclass
 class Installed:
     crd_uid: str
+    generation: int  # of the CRD the types were built from
     storage: str
     types: list[ResourceType]
 
@@ -192,18 +193,20 @@ class CRDController:
 
     async def _install(self, crd: Obj) -> None:
         name = crd["metadata"]["name"]
+        uid, generation = text(crd, "metadata", "uid"), crd["metadata"].get("generation", 0)
+        old = self.installed.get(name)
+        if old is not None and (old.crd_uid, old.generation) == (uid, generation):
+            return  # only the status or metadata changed: the types stand
         result = served(crd)
         types = result.versions
         await self.storages.add(result.storage)
-        old = self.installed.get(name)
         # No await between removing the old types and adding the new: no
         # request ever finds the resource missing during an update.
         for r in old.types if old else []:
             self.registry.remove(r)
         for r in types:
             self.registry.add(r)
-        self.installed[name] = Installed(text(crd, "metadata", "uid"), result.storage.storage,
-                                         types)
+        self.installed[name] = Installed(uid, generation, result.storage.storage, types)
 
     async def _uninstall(self, name: str) -> None:
         inst = self.installed.pop(name)
