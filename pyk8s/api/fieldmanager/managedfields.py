@@ -31,18 +31,51 @@ ANCIENT = "ancient-changes"
 Key = tuple[str, str, str, str]  # manager, operation, apiVersion (Update only), subresource
 
 
-@dataclass
 class Entry:
-    manager: str
-    operation: str
-    api_version: str
-    fields: FieldSet
-    time: str | None = None
-    subresource: str = ""
+    """One manager's entry. Its field set is decoded from FieldsV1 only when needed."""
+
+    __slots__ = ("_fields", "_raw", "api_version", "manager", "operation", "subresource",
+                 "time")
+
+    def __init__(self, manager: str, operation: str, api_version: str,
+                 fields: FieldSet | None, time: str | None = None, subresource: str = "", *,
+                 raw: dict[str, Any] | None = None) -> None:
+        self.manager = manager
+        self.operation = operation
+        self.api_version = api_version
+        self.time = time
+        self.subresource = subresource
+        self._fields = fields
+        self._raw = raw
 
     @property
     def key(self) -> Key:
         return entry_key(self.manager, self.operation, self.api_version, self.subresource)
+
+    @property
+    def fields(self) -> FieldSet:
+        if self._fields is None:
+            self._fields = FieldSet.from_fields_v1(self._raw or {})
+        return self._fields
+
+    @fields.setter
+    def fields(self, value: FieldSet) -> None:
+        self._fields = value
+        self._raw = None
+
+    def empty(self) -> bool:
+        return not self._raw if self._fields is None else not self._fields
+
+    def overlaps(self, paths: FieldSet) -> bool:
+        """Does this entry own any of `paths`? (Without decoding it.)"""
+        if self._fields is not None:
+            return bool(self._fields.intersection(paths))
+        return _overlaps(paths, self._raw or {})
+
+    def copy(self) -> Entry:
+        return Entry(self.manager, self.operation, self.api_version,
+                     self._fields.copy() if self._fields is not None else None, self.time,
+                     self.subresource, raw=self._raw)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"manager": self.manager, "operation": self.operation,
@@ -50,10 +83,22 @@ class Entry:
         if self.time is not None:
             out["time"] = self.time
         out["fieldsType"] = "FieldsV1"
-        out["fieldsV1"] = self.fields.to_fields_v1()
+        out["fieldsV1"] = self._raw if self._fields is None else self._fields.to_fields_v1()
         if self.subresource:
             out["subresource"] = self.subresource
         return out
+
+
+def _overlaps(paths: FieldSet, doc: dict[str, Any]) -> bool:
+    for pe in paths.members:
+        sub = doc.get(pe)
+        if isinstance(sub, dict) and (not sub or "." in sub):
+            return True
+    for pe, child in paths.children.items():
+        sub = doc.get(pe)
+        if isinstance(sub, dict) and _overlaps(child, sub):
+            return True
+    return False
 
 
 def entry_key(manager: str, operation: str, api_version: str, subresource: str) -> Key:
@@ -73,18 +118,20 @@ class Managed:
         return self.entries.get(key)
 
     def put(self, entry: Entry) -> None:
-        if entry.fields:
-            self.entries[entry.key] = entry
-        else:
+        if entry.empty():
             self.entries.pop(entry.key, None)
+        else:
+            self.entries[entry.key] = entry
 
     def copy(self) -> Managed:
-        return Managed({k: Entry(e.manager, e.operation, e.api_version, e.fields.copy(), e.time,
-                                 e.subresource) for k, e in self.entries.items()})
+        return Managed({k: e.copy() for k, e in self.entries.items()})
 
 
-def decode(value: Any) -> Managed:
-    """Entries from `metadata.managedFields`; ValueError if they are malformed."""
+def decode(value: Any, *, trusted: bool = False) -> Managed:
+    """Entries from `metadata.managedFields`; ValueError if they are malformed.
+
+    `trusted` entries (read from storage) have their field sets decoded lazily.
+    """
     out = Managed()
     if value is None:
         return out
@@ -103,9 +150,12 @@ def decode(value: Any) -> Managed:
         if not all(isinstance(x, str) for x in (manager, api_version, subresource)) or \
                 not isinstance(time, str | None):
             raise ValueError("malformed managedFields entry")
-        entry = Entry(manager, operation, api_version,
-                      FieldSet.from_fields_v1(e.get("fieldsV1") or {}), _rfc3339(time),
-                      subresource)
+        raw = e.get("fieldsV1") or {}
+        if trusted:
+            entry = Entry(manager, operation, api_version, None, time, subresource, raw=raw)
+        else:
+            entry = Entry(manager, operation, api_version, FieldSet.from_fields_v1(raw),
+                          _rfc3339(time), subresource)
         key = entry.key
         if key in out.entries:
             raise ValueError(f"duplicate managedFields entry for {manager!r}")

@@ -137,9 +137,11 @@ class FieldManager:
         return fields
 
     def _decode(self, obj: Obj | None) -> Managed:
+        """The managedFields of a stored object."""
         if obj is None:
             return Managed()
-        return managedfields.decode((obj.get("metadata") or {}).get("managedFields"))
+        return managedfields.decode((obj.get("metadata") or {}).get("managedFields"),
+                                    trusted=True)
 
     def _store(self, obj: Obj, managed: Managed) -> None:
         obj.setdefault("metadata", {})["managedFields"] = managedfields.encode(managed)
@@ -152,6 +154,9 @@ class FieldManager:
             requested = (new.get("metadata") or {}).get("managedFields")
             if managedfields.is_reset(requested):
                 return Managed()
+            if live is not None and requested == (live.get("metadata") or {}).get(
+                    "managedFields"):
+                return self._decode(live)
             try:
                 managed = managedfields.decode(requested)
                 if managed.entries:
@@ -176,8 +181,9 @@ class FieldManager:
         changed = self._owned(diff.changed(), subresource)
         removed = self._owned(diff.removed, subresource)
         key = entry_key(manager, UPDATE, self.api_version, subresource)
+        touched = changed.union(removed)
         for entry in managed:
-            if entry.api_version != self.api_version:
+            if entry.api_version != self.api_version or not entry.overlaps(touched):
                 continue
             entry.fields = entry.fields.difference(removed)
             if entry.key != key:
@@ -270,16 +276,16 @@ class FieldManager:
         changed = self._owned(diff.changed(), subresource)
         removed = self._owned(diff.removed, subresource)
         conflicts: list[Conflict] = []
-        for entry in managed:
-            if entry.key == key or entry.api_version != self.api_version:
-                continue
+        touched = changed.union(removed)
+        others = [e for e in managed if e.key != key and e.api_version == self.api_version
+                  and e.overlaps(touched)]
+        for entry in others:
             conflicts += [Conflict(entry, p) for p in entry.fields.intersection(changed).paths()]
         if conflicts and not force:
             raise Conflicts(conflicts)
-        for entry in managed:
-            if entry.key != key and entry.api_version == self.api_version:
-                entry.fields = entry.fields.difference(changed).difference(removed)
-                managed.put(entry)
+        for entry in others:
+            entry.fields = entry.fields.difference(changed).difference(removed)
+            managed.put(entry)
         if obj != (live if live is not None else {}):
             mine.time = meta.now()
         managed.put(mine)
