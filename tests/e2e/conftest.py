@@ -110,10 +110,13 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             return json.loads(out.stdout) if out.returncode == 0 else None
 
         try:
-            node = wait_for("the node to register", registered, timeout=60)
+            wait_for("the node to register", registered, timeout=60)
         except AssertionError as e:
             pytest.fail(f"{e}\nagent log:\n{agent.log()}")
-        if not node["spec"].get("podCIDR"):
+        try:  # the node IPAM controller gives the node its podCIDR ...
+            wait_for("a podCIDR", lambda: (registered() or {}).get("spec", {}).get("podCIDR"),
+                     timeout=10)
+        except AssertionError:  # ... or, without one, the test does
             c.kubectl("patch", "node", agent.node_name, "-p",
                       json.dumps({"spec": {"podCIDR": POD_CIDR, "podCIDRs": [POD_CIDR]}}))
         yield c
