@@ -220,3 +220,26 @@ def test_crd_rules_name_the_bad_fields() -> None:
     new["status"] = old["status"]
     assert {c.field for c in validate_crd_update(new, old)} == {
         "spec.scope", "status.storedVersions[0]"}
+
+
+def test_combinators_and_list_maps() -> None:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "oneOf": [{"required": ["schedule"]}, {"required": ["once"]}],
+        "properties": {
+            "schedule": {"type": "string"}, "once": {"type": "boolean"},
+            "port": {"x-kubernetes-int-or-string": True,
+                     "anyOf": [{"type": "integer"}, {"type": "string"}]},
+            "targets": {"type": "array", "x-kubernetes-list-type": "map",
+                        "x-kubernetes-list-map-keys": ["name"],
+                        "items": {"type": "object", "properties": {"name": {"type": "string"}}}},
+        },
+    }
+    assert validate({"properties": {"spec": schema}, "type": "object"},
+                    {"spec": {"schedule": "@daily", "port": 80}}) == []
+    got = [(c.field, c.reason) for c in validate(
+        {"properties": {"spec": schema}, "type": "object"},
+        {"spec": {"schedule": "x", "once": True, "targets": [{"name": "a"}, {"name": "a"}]}})]
+    assert ("spec", "FieldValueInvalid") in got  # both oneOf branches match
+    assert ("spec.targets[1]", "FieldValueDuplicate") in got
+    assert structural.check({"type": "object", "properties": {"spec": schema}}, "s") == []
