@@ -51,6 +51,7 @@ from pyk8s.client import (
     LeaderElector,
     RequestError,
     SharedInformerFactory,
+    is_conflict,
     is_not_found,
     object_key,
 )
@@ -256,7 +257,10 @@ class Scheduler:
                 current.get("message") == message and \
                 (not nominated or status.get("nominatedNodeName") == nominated):
             return
-        patch: Obj = {"status": {"conditions": [{
+        # Written only over the version this attempt saw: a pod bound or changed
+        # meanwhile answers 409, and the condition is left to the next attempt.
+        patch: Obj = {"metadata": {"resourceVersion": pod.pod["metadata"].get(
+            "resourceVersion")}, "status": {"conditions": [{
             "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
             "message": message, "lastProbeTime": None,
             "lastTransitionTime": current.get("lastTransitionTime")
@@ -270,7 +274,7 @@ class Scheduler:
             await self.client.patch("v1", "pods", pod.name, patch, pod.namespace,
                                     patch_type="strategic", subresource="status")
         except RequestError as e:
-            if not is_not_found(e):
+            if not (is_not_found(e) or is_conflict(e)):
                 log.warning("updating the status of pod %s failed: %s", pod.key, e)
 
 
