@@ -83,6 +83,20 @@ def test_conflicts_name_the_owner_and_force_takes_over(kubeconfig: Path, ns: str
     assert ("kubectl-client-side-apply", "Update") not in owners
 
 
+def test_scaling_takes_replicas_over_through_the_scale_subresource(kubeconfig: Path, ns: str
+                                                                   ) -> None:
+    apply(kubeconfig, ns, deployment())
+    kubectl(kubeconfig, "-n", ns, "scale", "deployment", "web", "--replicas=4")
+    out = apply(kubeconfig, ns, deployment(), check=False)
+    assert out.returncode == 1
+    assert 'Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" ' \
+           'using apps/v1: .spec.replicas' in out.stderr
+    obj = get(kubeconfig, ns, "deployment", "web")
+    scaler = next(e for e in obj["metadata"]["managedFields"] if e.get("subresource") == "scale")
+    assert scaler["fieldsV1"] == {"f:spec": {"f:replicas": {}}}
+    assert "f:replicas" not in managers(obj)[("kubectl", "Apply")]["f:spec"]
+
+
 def test_two_conflicting_fields_are_listed(kubeconfig: Path, ns: str) -> None:
     apply(kubeconfig, ns, deployment(), args=("--field-manager=team-a",))
     out = apply(kubeconfig, ns, deployment(replicas=5, image="nginx:2"),

@@ -93,5 +93,5 @@ async def handle(ctx: RequestContext) -> web.StreamResponse:
     manager = request_manager(ctx.query("fieldManager"), ctx.request.headers.get(
         "User-Agent", ""), "PatchOptions" if patch is not None else "UpdateOptions")
     obj = await storage.patch(r, ctx.namespace, ctx.info.name, apply, user=ctx.user.name,
-                              dry_run=ctx.dry_run, manager=manager)
+                              subresource="scale", dry_run=ctx.dry_run, manager=manager)
     return ctx.respond(to_scale(r, spec, obj))
