@@ -8,7 +8,8 @@ verify it. Endpoints, as the real kubelet names them:
 - `GET /healthz`
 - `GET /containerLogs/{ns}/{pod}/{container}`: `follow`, `tailLines`,
   `previous`, `timestamps`, `sinceSeconds`, `limitBytes` (logs.py);
-- `GET /exec/{ns}/{pod}/{container}?command=..&stdin&stdout&stderr&tty`:
+- `GET /exec/{ns}/{pod}/{container}?command=..&stdin&stdout&stderr&tty` and
+  `GET /attach/{ns}/{pod}/{container}`:
   a WebSocket speaking the channel protocols (streaming.py);
 - `GET /portForward/{ns}/{pod}?ports=P`: a WebSocket, channel 2i data and
   2i+1 errors for the i-th port (streaming.py);

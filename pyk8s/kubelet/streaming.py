@@ -13,6 +13,8 @@ own: resize messages set its window size, and ctr passes them on. The
 final Status is Success, or Failure with reason NonZeroExitCode and the
 code in `details.causes`, from which kubectl takes its own exit code.
 
+attach relays to containerd's streaming server (CRI Attach).
+
 port-forward (`?ports=80,8080`, the channel protocol the Python client
 speaks): for the i-th port, channel 2i carries data and 2i+1 errors, each
 starting with the port as two little-endian bytes; the kubelet connects to
@@ -32,11 +34,13 @@ import termios
 import uuid
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import orjson
 from aiohttp import WSMsgType, web
 
 from pyk8s.agent.containerd import NAMESPACE
 from pyk8s.kubelet import status as st
+from pyk8s.kubelet.cri import pb
 
 if TYPE_CHECKING:
     from pyk8s.kubelet.server import KubeletServer
@@ -204,10 +208,43 @@ async def _exec_tty(ws: web.WebSocketResponse, argv: list[str], stdin: bool) -> 
 
 
 async def attach_handler(server: KubeletServer, request: web.Request) -> web.StreamResponse:
-    from pyk8s.kubelet.server import status_error
+    """Attach to the container's own stdio through the runtime's streaming server.
 
-    return status_error(400, "BadRequest", "attach is not supported by this kubelet; "
-                                           "use kubectl logs -f or kubectl exec")
+    CRI Attach answers with a URL on containerd's streaming server, which
+    speaks the same channel protocol (up to v4); messages are relayed both
+    ways. v5's close message has no v4 equivalent and is dropped.
+    """
+    found = await _running_container(server, request)
+    if isinstance(found, web.Response):
+        return found
+    _, container_id = found
+    reply = await server.kubelet.cri.runtime.Attach(pb.AttachRequest(
+        container_id=container_id, stdin=_flag(request, "stdin"), tty=_flag(request, "tty"),
+        stdout=_flag(request, "stdout"), stderr=_flag(request, "stderr")))
+    ws = web.WebSocketResponse(protocols=PROTOCOLS, heartbeat=30.0, max_msg_size=0)
+    await ws.prepare(request)
+    async with aiohttp.ClientSession() as session, session.ws_connect(
+            reply.url, protocols=PROTOCOLS[1:], max_msg_size=0) as upstream:
+
+        async def down() -> None:
+            async for msg in upstream:
+                if msg.type == WSMsgType.BINARY:
+                    await ws.send_bytes(msg.data)
+
+        async def up() -> None:
+            async for msg in ws:
+                if msg.type == WSMsgType.BINARY and msg.data and msg.data[0] != CLOSE:
+                    await upstream.send_bytes(msg.data)
+
+        tasks = [asyncio.create_task(down()), asyncio.create_task(up())]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+    await ws.close()
+    return ws
 
 
 async def port_forward_handler(server: KubeletServer, request: web.Request

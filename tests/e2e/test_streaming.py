@@ -7,6 +7,7 @@ import os
 import pty
 import select
 import subprocess
+from pathlib import Path
 
 from tests.e2e.conftest import Cluster, pod_manifest, wait_for
 
@@ -107,3 +108,35 @@ def test_exec_with_a_terminal(cluster: Cluster, ns: str) -> None:
             proc.wait()
         os.close(master)
     assert b"/dev/pts/" in output, output
+
+
+def test_cp_into_and_out_of_a_pod(cluster: Cluster, ns: str, tmp_path: Path) -> None:
+    cluster.apply(ns, pod_manifest("files", cluster.agent.node_name, "sleep 3600"))
+    cluster.wait_running(ns, "files")
+    local = tmp_path / "local.txt"
+    local.write_text("copied in\n")
+    cluster.kubectl("cp", "-n", ns, str(local), "files:/tmp/remote.txt")
+    assert cluster.kubectl("exec", "-n", ns, "files", "--", "cat", "/tmp/remote.txt"
+                           ).stdout == "copied in\n"
+    cluster.kubectl("exec", "-n", ns, "files", "--", "sh", "-c", "echo made here > /tmp/out")
+    cluster.kubectl("cp", "-n", ns, "files:/tmp/out", str(tmp_path / "out"))
+    assert (tmp_path / "out").read_text() == "made here\n"
+
+
+def test_attach_reaches_the_containers_stdin_and_stdout(cluster: Cluster, ns: str) -> None:
+    cluster.apply(ns, pod_manifest("echo", cluster.agent.node_name,
+                                   "while read line; do echo got $line; done",
+                                   container={"stdin": True}))
+    cluster.wait_running(ns, "echo")
+    env = {**os.environ, "KUBECONFIG": str(cluster.kubeconfig)}
+    proc = subprocess.Popen(["kubectl", "attach", "-i", "-n", ns, "echo"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=env)
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(b"hello\n")
+        proc.stdin.flush()
+        assert proc.stdout.readline() == b"got hello\n"
+    finally:
+        proc.kill()
+        proc.wait()
