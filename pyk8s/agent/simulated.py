@@ -146,6 +146,10 @@ class PodIPs:
                 used.discard(ip)
 
 
+def heartbeat_stopped(node: Obj) -> bool:
+    return (node["metadata"].get("annotations") or {}).get(HEARTBEAT) == STOPPED
+
+
 def _condition(type_: str, status: bool, now: str, reason: str = "", message: str = "") -> Obj:
     c: Obj = {"type": type_, "status": "True" if status else "False", "lastProbeTime": None,
               "lastTransitionTime": now}
@@ -161,7 +165,9 @@ class SimulatedNodes:
         self.client = client
         self.config = config
         self.names = [f"{config.name_prefix}{i}" for i in range(config.count)]
-        self._mine = set(self.names)
+        # Loopback addresses: unique per node, and nothing sent there leaves the machine.
+        self._addresses = {name: f"127.1.{i // 250}.{i % 250 + 1}"
+                           for i, name in enumerate(self.names)}
         self._leases: dict[str, Obj] = {}
         self._reported: dict[str, float] = {}  # node -> monotonic time of last status write
         self._ips = PodIPs()
@@ -172,19 +178,20 @@ class SimulatedNodes:
 
     # Nodes -------------------------------------------------------------------------
 
-    def _address(self, name: str) -> str:
-        i = self.names.index(name)
-        return f"127.1.{i // 250}.{i % 250 + 1}"
-
     def _node_status(self, name: str) -> Obj:
         c = self.config
         now = meta.now()
         resources = {"cpu": c.cpu, "memory": c.memory, "pods": str(c.max_pods),
                      "ephemeral-storage": c.ephemeral_storage}
+        current = {cond.get("type"): cond for cond in
+                   ((self._nodes.store.get(name) or {}).get("status") or {}).get("conditions")
+                   or []}
 
         def cond(type_: str, status: str, reason: str, message: str) -> Obj:
+            same = current.get(type_, {}).get("status") == status
             return {"type": type_, "status": status, "reason": reason, "message": message,
-                    "lastHeartbeatTime": now, "lastTransitionTime": now}
+                    "lastHeartbeatTime": now, "lastTransitionTime":
+                    current[type_].get("lastTransitionTime", now) if same else now}
         return {
             "capacity": resources, "allocatable": dict(resources),
             "conditions": [
@@ -196,7 +203,7 @@ class SimulatedNodes:
                      "kubelet has sufficient PID available"),
                 cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
             ],
-            "addresses": [{"type": "InternalIP", "address": self._address(name)},
+            "addresses": [{"type": "InternalIP", "address": self._addresses[name]},
                           {"type": "Hostname", "address": name}],
             "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
             "nodeInfo": {
@@ -232,8 +239,7 @@ class SimulatedNodes:
 
     def _stopped(self, name: str) -> bool:
         node = self._nodes.store.get(name)
-        return node is not None and \
-            (node["metadata"].get("annotations") or {}).get(HEARTBEAT) == STOPPED
+        return node is not None and heartbeat_stopped(node)
 
     async def _renew_lease(self, name: str) -> None:
         lease = self._leases.get(name)
@@ -292,7 +298,7 @@ class SimulatedNodes:
     # Pods --------------------------------------------------------------------------
 
     def _enqueue(self, pod: Obj) -> None:
-        if (pod.get("spec") or {}).get("nodeName") in self._mine:
+        if (pod.get("spec") or {}).get("nodeName") in self._addresses:
             self.queue.add(object_key(pod))
 
     def _on_pod_delete(self, pod: Obj) -> None:
@@ -300,16 +306,12 @@ class SimulatedNodes:
 
     def _on_node_update(self, old: Obj, new: Obj) -> None:
         name = new["metadata"]["name"]
-        if name not in self._mine:
+        if name not in self._addresses:
             return
         if (old.get("spec") or {}).get("podCIDR") != (new.get("spec") or {}).get("podCIDR") or \
-                self._stopped_in(old) != self._stopped_in(new):
+                heartbeat_stopped(old) != heartbeat_stopped(new):
             for pod in self._pods.store.by_index("node", name):
                 self.queue.add(object_key(pod))
-
-    @staticmethod
-    def _stopped_in(node: Obj) -> bool:
-        return (node["metadata"].get("annotations") or {}).get(HEARTBEAT) == STOPPED
 
     async def _sync_pod(self, key: str) -> None:
         pod = self._pods.store.get(key)
@@ -317,7 +319,7 @@ class SimulatedNodes:
             self._ips.release(key)
             return
         node = pod["spec"].get("nodeName")
-        if node not in self._mine or self._stopped(node):
+        if node not in self._addresses or self._stopped(node):
             return
         status = pod.get("status") or {}
         if pod["metadata"].get("deletionTimestamp"):
@@ -340,7 +342,7 @@ class SimulatedNodes:
 
     def _pod_ip(self, key: str, pod: Obj, node_name: str) -> str | None:
         if pod["spec"].get("hostNetwork"):
-            return self._address(node_name)
+            return self._addresses[node_name]
         node = self._nodes.store.get(node_name) or {}
         cidr = (node.get("spec") or {}).get("podCIDR")
         if not cidr:
@@ -356,7 +358,7 @@ class SimulatedNodes:
         scheduled = next((c for c in (pod.get("status") or {}).get("conditions") or []
                           if c.get("type") == "PodScheduled"), None) or \
             _condition("PodScheduled", True, now)
-        host_ip = self._address(node_name)
+        host_ip = self._addresses[node_name]
 
         def container_id(name: str) -> str:
             return f"simulated://{md.get('uid', '')[:13]}-{name}"
@@ -498,7 +500,7 @@ class SimulatedNodes:
         for pod in pods:
             node = pod["spec"].get("nodeName")
             ip = (pod.get("status") or {}).get("podIP")
-            if node in self._mine and ip and not pod["spec"].get("hostNetwork") and \
+            if node in self._addresses and ip and not pod["spec"].get("hostNetwork") and \
                     pod["status"].get("phase") not in ("Succeeded", "Failed"):
                 self._ips.claim(node, object_key(pod), ip)
 
