@@ -249,7 +249,10 @@ def test_unscheduled_pod_deletes_at_once_bound_pod_gracefully(
     with pytest.raises(ApiException):
         core.read_namespaced_pod("p", ns)
 
-    core.create_namespaced_pod(ns, {**pod, "metadata": {"name": "bound"}})
+    # Bound by hand: no scheduler may race the binding below.
+    by_hand = {**pod, "metadata": {"name": "bound"},
+               "spec": {**pod["spec"], "schedulerName": "by-hand"}}
+    core.create_namespaced_pod(ns, by_hand)
     # POST .../binding answers a Status, as kube-apiserver does (the typed
     # client method expects a Binding back).
     raw(k8s, "POST", f"/api/v1/namespaces/{ns}/pods/bound/binding",

@@ -184,13 +184,18 @@ def test_unknown_namespace_and_kind(kubeconfig: Path) -> None:
 
 
 def test_deleting_namespace_marks_it_terminating(kubeconfig: Path, ns: str) -> None:
-    k(kubeconfig, ns, "create", "-f", "-", input=manifest(APP[0]))
+    # A finalizer holds the ConfigMap, and so the namespace, in Terminating.
+    held = {**APP[0], "metadata": {"name": "held", "finalizers": ["example.com/hold"]}}
+    k(kubeconfig, ns, "create", "-f", "-", input=manifest(held))
     kubectl(kubeconfig, "delete", "namespace", ns, "--wait=false")
     phase = kubectl(kubeconfig, "get", "ns", ns, "-o", "jsonpath={.status.phase}").stdout
     assert phase == "Terminating"
     out = k(kubeconfig, ns, "create", "-f", "-",
             input=manifest({**APP[0], "metadata": {"name": "late"}}), check=False)
     assert "because it is being terminated" in out.stderr
+    k(kubeconfig, ns, "patch", "configmap", "held", "--type=merge",
+      "-p", '{"metadata": {"finalizers": null}}')
+    kubectl(kubeconfig, "wait", "--for=delete", f"namespace/{ns}", "--timeout=30s")
     protected = kubectl(kubeconfig, "delete", "namespace", "kube-system", check=False)
     assert protected.returncode != 0 and "may not be deleted" in protected.stderr
 
