@@ -145,6 +145,25 @@ def test_migration_from_client_side_apply(kubeconfig: Path, ns: str) -> None:
         "containers"][0]["image"] == "nginx:3"
 
 
+def test_first_apply_to_an_object_without_managed_fields(kubeconfig: Path, ns: str) -> None:
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "old"},
+          "data": {"a": "1", "b": "2"}}
+    kubectl(kubeconfig, "-n", ns, "create", "-f", "-", input=manifest(cm))
+    # `[{}]` clears managedFields, as for an object written before they were tracked.
+    kubectl(kubeconfig, "-n", ns, "patch", "configmap", "old", "--type=json", "-p",
+            '[{"op": "replace", "path": "/metadata/managedFields", "value": [{}]}]')
+    assert "managedFields" not in get(kubeconfig, ns, "configmap", "old")["metadata"]
+    out = apply(kubeconfig, ns, {**cm, "data": {"a": "9"}}, args=("--field-manager=new",),
+                check=False)
+    assert 'conflict with "before-first-apply" using v1: .data.a' in out.stderr
+    apply(kubeconfig, ns, {**cm, "data": {"a": "1"}}, args=("--field-manager=new",))
+    obj = get(kubeconfig, ns, "configmap", "old")
+    assert obj["data"] == {"a": "1", "b": "2"}
+    owners = managers(obj)
+    assert owners[("new", "Apply")] == {"f:data": {"f:a": {}}}
+    assert owners[("before-first-apply", "Update")] == {"f:data": {".": {}, "f:a": {}, "f:b": {}}}
+
+
 def test_server_side_diff_and_dry_run_write_nothing(kubeconfig: Path, ns: str) -> None:
     apply(kubeconfig, ns, deployment())
     before = get(kubeconfig, ns, "deployment", "web")
