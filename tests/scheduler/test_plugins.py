@@ -283,3 +283,16 @@ def test_a_share_of_large_clusters_is_searched() -> None:
     c = Cluster(*(node(f"n{i}") for i in range(300)))
     seen = {c.schedule(pod(f"p{i}")) for i in range(10)}
     assert len(seen) > 1
+
+
+async def test_pods_that_never_preempt_say_so() -> None:
+    c = Cluster(node("a", cpu="1"), pods=(pod("low", cpu="1", node_name="a"),))
+    never = PodInfo(pod("polite", cpu="1", priority=100, preemptionPolicy="Never"))
+    state = CycleState()
+    with pytest.raises(FitError) as e:
+        c.framework.schedule(state, never)
+    node_name, status = await c.framework.post_filter(state, never, e.value)
+    assert node_name == "" and status is not None
+    e.value.post_filter_message = status.message
+    assert str(e.value) == ("0/1 nodes are available: 1 Insufficient cpu. preemption: not "
+                            "eligible due to preemptionPolicy=Never.")

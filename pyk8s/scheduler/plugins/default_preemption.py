@@ -85,7 +85,7 @@ class DefaultPreemption(Plugin):
                           statuses: Mapping[str, Status]) -> tuple[str, Status | None]:
         why_not = self._eligible(pod)
         if why_not is not None:
-            return "", unschedulable(why_not)
+            return "", unschedulable(f"preemption: {why_not}")
         cache = self.handle.cache
         filters: list[FilterPlugin] | None = state.get("filters")
         if filters is None:  # PreFilter rejected the pod: no eviction changes that
