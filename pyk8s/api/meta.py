@@ -40,8 +40,8 @@ def generate_name(base: str) -> str:
     return base + "".join(random.choices(_SUFFIX_ALPHABET, k=5))
 
 
-def validate(meta: Any, *, namespaced: bool, name_rule: Callable[[str], list[str]]
-             ) -> list[Cause]:
+def validate(meta: Any, *, namespaced: bool, name_rule: Callable[[str], list[str]],
+             kube_finalizers: bool = True) -> list[Cause]:
     if not isinstance(meta, dict):
         return [v.invalid("metadata", meta, "must be an object")]
     out: list[Cause] = []
@@ -71,7 +71,8 @@ def validate(meta: Any, *, namespaced: bool, name_rule: Callable[[str], list[str
             errs = v.qualified_name_errors(f)
             if errs:
                 out += v.check(f"metadata.finalizers[{i}]", f, errs)
-            elif "/" not in f and f not in ("kubernetes", "orphan", "foregroundDeletion"):
+            elif kube_finalizers and "/" not in f and \
+                    f not in ("kubernetes", "orphan", "foregroundDeletion"):
                 out.append(v.invalid(
                     f"metadata.finalizers[{i}]", f,
                     "name is neither a standard finalizer name nor is it fully qualified"))

@@ -91,6 +91,10 @@ class ResourceType:
     openapi_schema: Obj | None = None
     # Sent as a Warning header on every request to a deprecated version.
     deprecation_warning: str = ""
+    # Must an unprefixed finalizer be one of Kubernetes' own (kubernetes, orphan,
+    # foregroundDeletion)? kube-apiserver's kinds say so; CRDs and custom
+    # resources take any qualified name.
+    kube_finalizers: bool = True
 
     def __post_init__(self) -> None:
         if not self.singular:

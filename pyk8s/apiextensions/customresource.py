@@ -197,7 +197,7 @@ def resource_type(crd: Obj, version: Obj, storage: Obj) -> ResourceType:
         field_selectors={text(f, "jsonPath").lstrip("."): _selectable(f["jsonPath"])
                          for f in dicts(version, "selectableFields")},
         scale=_scale(sub),
-        tracks_generation=True,
+        tracks_generation=True, kube_finalizers=False,
         openapi_schema=schema,
         to_hub=None if name == storage_version else _relabel(f"{group}/{storage_version}"),
         from_hub=_read(api_version, _schema(storage)),

@@ -326,7 +326,8 @@ class ResourceStorage:
         client spoke when it has its own (each version of a custom resource has a schema)."""
         r = spoken if spoken is not None and spoken.validate is not None else self.hub
         rule = self.storages.name_rules.get(r.storage, v.dns1123_subdomain_errors)
-        causes = meta.validate(obj.get("metadata"), namespaced=r.namespaced, name_rule=rule)
+        causes = meta.validate(obj.get("metadata"), namespaced=r.namespaced, name_rule=rule,
+                               kube_finalizers=r.kube_finalizers)
         if r.validate:
             causes += r.validate(obj)
         if old is not None:

@@ -316,14 +316,17 @@ def test_deleting_a_crd_deletes_its_objects_and_waits_for_their_finalizers(
     establish(cluster, crd_manifest(group))
     custom.create_namespaced_custom_object(group, "v1", ns, "widgets", widget(group, "free"))
     held = widget(group, "held")
-    held["metadata"]["finalizers"] = ["example.com/hold"]
+    held["metadata"]["finalizers"] = ["hold"]  # custom resources take any qualified name
     custom.create_namespaced_custom_object(group, "v1", ns, "widgets", held)
     cluster.kubectl("delete", "crd", f"widgets.{group}", "--wait=false")
     cluster.kubectl("-n", ns, "wait", "--for=delete", "--timeout=30s", f"widgets.{group}/free")
-    crd = kubectl_json(cluster.kubeconfig, "get", "crd", f"widgets.{group}")
-    assert crd["metadata"]["deletionTimestamp"]
-    assert any(c["type"] == "Terminating" and c["status"] == "True"
-               for c in crd["status"]["conditions"])
+    def terminating() -> str:
+        crd = kubectl_json(cluster.kubeconfig, "get", "crd", f"widgets.{group}")
+        assert crd["metadata"]["deletionTimestamp"]
+        return next(c["reason"] for c in crd["status"]["conditions"]
+                    if c["type"] == "Terminating" and c["status"] == "True")
+
+    assert until(lambda: terminating() == "InstanceDeletionInProgress")
     with pytest.raises(ApiException) as e:  # nothing new while terminating
         custom.create_namespaced_custom_object(group, "v1", ns, "widgets", widget(group, "new"))
     assert e.value.status == 405

@@ -229,6 +229,7 @@ CUSTOMRESOURCEDEFINITION = ResourceType(
     categories=("api-extensions",), subresources=("status",),
     columns=(column("Created At", created_at, type="date"),),
     default=default_crd, validate=validate_crd, validate_update=validate_crd_update,
+    kube_finalizers=False,
 )
 
 RESOURCES: list[ResourceType] = [CUSTOMRESOURCEDEFINITION]
