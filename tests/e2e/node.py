@@ -5,7 +5,8 @@ restart it while its containers keep running). `clean_node()` removes
 everything a node leaves on this machine once its agent has stopped: it
 starts the node's containerd once more and, through CRI, stops and removes
 every pod sandbox (CNI DEL releases the IPs, network namespaces and
-iptables chains of each pod), stops containerd, then unmounts what is left
+iptables chains of each pod), stops containerd, ends (by PID) any shim of
+that containerd that outlived its task, then unmounts what is left
 under the data dir, deletes the CNI bridge and the portmap chains, and
 removes the pod cgroups.
 """
@@ -17,6 +18,7 @@ import contextlib
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -120,11 +122,27 @@ def _remove_cgroups() -> None:
                 os.rmdir(dirpath)
 
 
+def _kill_stray_shims(data_dir: Path) -> None:
+    """Shims of this node's containerd that outlived their tasks, by PID."""
+    socket = str(data_dir / "agent" / "containerd" / "state" / "containerd.sock")
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv and argv[0].endswith(b"containerd-shim-runc-v2") and socket.encode() in argv:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(proc.name), signal.SIGKILL)
+
+
 def clean_node(data_dir: Path) -> None:
     from pyk8s.kubelet.cni import BRIDGE
     from pyk8s.kubelet.volumes import unmount_all
 
     asyncio.run(_remove_sandboxes(data_dir))
+    _kill_stray_shims(data_dir)
     unmount_all(data_dir)
     subprocess.run(["ip", "link", "delete", BRIDGE], capture_output=True)
     _iptables_cni_chains()
