@@ -272,15 +272,15 @@ class SimulatedNodes:
                 raise
 
     async def _heartbeat(self, name: str) -> None:
-        await self._renew_lease(name)
         node = self._nodes.store.get(name)
         ready = [c for c in ((node or {}).get("status") or {}).get("conditions") or []
                  if c.get("type") == "Ready"]
-        if node is None:
+        if node is None:  # deleted: register again, as a kubelet does
             await self._register(name)
         elif not ready or ready[0].get("status") != "True" or \
                 time.monotonic() - self._reported.get(name, 0) > STATUS_REPORT:
             await self._report(name)
+        await self._renew_lease(name)
 
     async def _heartbeats(self) -> None:
         while True:
