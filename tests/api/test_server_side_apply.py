@@ -164,6 +164,16 @@ def test_first_apply_to_an_object_without_managed_fields(kubeconfig: Path, ns: s
     assert owners[("before-first-apply", "Update")] == {"f:data": {".": {}, "f:a": {}, "f:b": {}}}
 
 
+def test_undeclared_fields_fail_as_in_kubernetes(kubeconfig: Path, ns: str) -> None:
+    bad = deployment()
+    bad["spec"]["replicaz"] = 3
+    out = apply(kubeconfig, ns, bad, args=("--validate=false",), check=False)
+    assert out.returncode == 1
+    assert out.stderr.strip() == (
+        f"Error from server: failed to create typed patch object ({ns}/web; apps/v1, "
+        f"Kind=Deployment): .spec.replicaz: field not declared in schema")
+
+
 def test_server_side_diff_and_dry_run_write_nothing(kubeconfig: Path, ns: str) -> None:
     apply(kubeconfig, ns, deployment())
     before = get(kubeconfig, ns, "deployment", "web")

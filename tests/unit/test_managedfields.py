@@ -85,6 +85,25 @@ def test_duplicate_keys_in_a_configuration_are_refused() -> None:
     assert 'duplicate entries for key name="web"' in e.value.message
 
 
+def test_undeclared_fields_and_missing_keys_are_typed_errors() -> None:
+    fm = field_manager(DEPLOYMENT)
+    obj = deployment()
+    obj["spec"]["replicaz"] = 3
+    with pytest.raises(APIError) as e:
+        fm.check(obj)
+    assert (e.value.code, e.value.reason) == (500, "")
+    assert e.value.message == ("failed to create typed patch object (default/web; "
+                               "apps/v1, Kind=Deployment): .spec.replicaz: field not "
+                               "declared in schema")
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
+               "spec": {"ports": [{"name": "x"}]}}
+    with pytest.raises(APIError) as e:
+        field_manager(resource("v1", "Service")).check(service)
+    assert e.value.message.endswith(
+        '.spec.ports: element 0: associative list with keys has an element that omits key '
+        'field "port" (and doesn\'t have default value)')
+
+
 def test_compare_and_merge_of_associative_lists() -> None:
     node = for_resource(DEPLOYMENT)
     live = deployment()

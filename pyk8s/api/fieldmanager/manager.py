@@ -213,8 +213,22 @@ class FieldManager:
             raise errors.bad_request("metadata.managedFields must be nil")
         return config
 
-    def _gvk(self) -> str:
-        return f"{self.r.group}/{self.r.version}, Kind={self.r.kind}"
+    def _describe(self, obj: Obj) -> str:
+        """Kubernetes' name for an object in typed errors: `ns/name; group/version, Kind=K`."""
+        md = obj.get("metadata")
+        if not isinstance(md, dict):
+            md = {}
+        return f"{md.get('namespace', '')}/{md.get('name', '')}; " \
+            f"{self.r.group}/{self.r.version}, Kind={self.r.kind}"
+
+    def check(self, config: Any) -> None:
+        """Refuse a configuration that does not fit the schema (500, as kube-apiserver)."""
+        config = self._check_config(config)
+        try:
+            field_set(config, self.node)
+        except TypedError as e:
+            raise APIError(500, "", f"failed to create typed patch object "
+                           f"({self._describe(config)}): {e}") from None
 
     def apply(self, live: Obj | None, config: Any, manager: str, *, force: bool,
               subresource: str = "") -> Obj:
@@ -242,8 +256,8 @@ class FieldManager:
                     raise Conflicts(remaining).error() from None
                 obj, managed = self._apply(live, config, managed, manager, True, subresource)
         except TypedError as e:
-            raise APIError(500, "", f"failed to create typed live object ({self._gvk()}): {e}"
-                           ) from None
+            raise APIError(500, "", f"failed to create typed live object "
+                           f"({self._describe(live or config)}): {e}") from None
         if manager == KUBECTL:
             _update_last_applied(obj, config)
         self._store(obj, managed)
@@ -254,8 +268,8 @@ class FieldManager:
         try:
             configured = field_set(config, self.node)
         except TypedError as e:
-            raise APIError(500, "", f"failed to create typed patch object ({self._gvk()}): {e}"
-                           ) from None
+            raise APIError(500, "", f"failed to create typed patch object "
+                           f"({self._describe(config)}): {e}") from None
         applied = self._owned(configured, subresource)
         current = live if live is not None else MISSING
         obj = merge(current, config, self.node)

@@ -21,8 +21,9 @@ structured-merge-diff's semantics, over plain JSON values and a
   or when it is a declared struct member with kept fields below it; an
   emptied object or list goes with its last member.
 
-A value that does not fit its schema (a list-map item without its key, two
-items with the same key in a configuration) raises `schema.TypedError`.
+A configuration that does not fit its schema (a member a built-in kind does
+not declare, a list-map item without its key, two items with the same key)
+raises `schema.TypedError`; live objects are taken as they are.
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ def field_set(obj: Any, node: Node) -> FieldSet:
 
 def _collect(value: Any, node: Node, how: str, out: FieldSet) -> None:
     for pe, v, child, declared in _children(value, node, how, strict=True):
+        if not declared and node.kind == STRUCT and node.zero_present:
+            raise TypedError("field not declared in schema", (pe,))
         sub_how = child.granular(v)
         if sub_how:
             sub = FieldSet()

@@ -129,9 +129,10 @@ async def _apply(ctx: RequestContext, raw: bytes, manager: str) -> web.StreamRes
     """Server-side apply: patch the live object, or create it."""
     r, name, sub = ctx.r, ctx.info.name, ctx.info.subresource
     config = _decode_config(raw)
-    ctx.warnings[:] = check_fields(raw, config, r, ctx.query("fieldValidation"))
     _check_names(config, r, name, ctx.namespace)
     fm = field_manager(r)
+    fm.check(config)  # undeclared fields fail here, whatever fieldValidation says
+    ctx.warnings[:] = check_fields(raw, config, r, ctx.query("fieldValidation"))
     force = ctx.flag("force")
 
     def run(current: Obj) -> Obj:
