@@ -298,7 +298,7 @@ class DaemonSetController(Controller):
         """The current revision's hash, its ControllerRevision made; old ones trimmed."""
         spec = ds.get("spec") or {}
         template = spec.get("template") or {}
-        collisions = (ds.get("status") or {}).get("collisionCount")
+        collisions = (ds.get("status") or {}).get("collisionCount") or None
         current = template_hash(template, collisions)
         md = ds["metadata"]
         owned = [r for r in self.revisions.store.by_index("owner", md["uid"])

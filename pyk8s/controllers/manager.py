@@ -45,6 +45,7 @@ from pyk8s.controllers.podgc import PodGCController
 from pyk8s.controllers.replicaset import ReplicaSetController
 from pyk8s.controllers.replication import ReplicationControllerController
 from pyk8s.controllers.serviceaccount import ServiceAccountController
+from pyk8s.controllers.statefulset import StatefulSetController
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     ReplicaSetController,
     ReplicationControllerController,
     ServiceAccountController,
+    StatefulSetController,
 )
 
 

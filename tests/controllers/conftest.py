@@ -9,8 +9,9 @@ takes effect at once, without a grace period.
 
 That server runs no scheduler (nothing would bind pods anyway; and its
 status writes would race the ones made here). `sim_cluster` is a second
-server with the scheduler and three simulated nodes, and node-monitor
-periods short enough for node failure tests to take seconds.
+server with the scheduler and three simulated nodes, and a node-monitor
+grace period short enough for node failure tests to take seconds, yet
+longer than the 10 s between the simulated kubelets' lease renewals.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import pytest
 
 from tests.support import Server
 
-NODE_GRACE = 3  # seconds: --node-monitor-grace-period of the test server
+NODE_GRACE = 14  # seconds: above the simulated kubelets' 10 s lease renewal
 
 
 @pytest.fixture(scope="session")
