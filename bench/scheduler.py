@@ -17,6 +17,11 @@ nodes of 32 cpu / 64Gi and pods of 100m / 128Mi:
    (`run_scheduler`, as a separate scheduler process would) and the clock
    starts.
 
+3. cycle only: the scheduling cycle (filter, sample, score, assume) run
+   directly on an in-memory cache of `--cycle-nodes` nodes (5,000) already
+   holding a fifth as many pods, with no API server at all: what the
+   scheduler's own code costs per pod. Printed first.
+
 A watch on the namespace notes when each pod is first seen bound
 (`spec.nodeName`) and Running. For each case it prints pods bound per
 second, create -> bound and create -> Running latency p50/p99 (from the
@@ -216,6 +221,34 @@ def report(title: str, r: dict[str, Any], pods: int, *, own_scheduler: bool) -> 
         print(f"  {label:<30} {value}")
 
 
+def cycle_only(nodes: int, placed: int, pods: int) -> float:
+    """Pods/s of the scheduling cycle alone (filter, score, assume), no API: the
+    in-memory cache of `nodes` nodes already holding `placed` pods."""
+    from pyk8s.scheduler.cache import SchedulerCache
+    from pyk8s.scheduler.framework import CycleState, Profile
+    from pyk8s.scheduler.nodeinfo import PodInfo
+    from pyk8s.scheduler.runtime import Framework
+
+    cache = SchedulerCache()
+    for i in range(nodes):
+        capacity = {"cpu": "32", "memory": "64Gi", "pods": "110"}
+        cache.set_node({"metadata": {"name": f"node-{i}", "labels": {
+            "kubernetes.io/hostname": f"node-{i}"}}, "spec": {},
+            "status": {"capacity": capacity, "allocatable": capacity}})
+    framework = Framework(Profile(), cache=cache, client=None,  # type: ignore[arg-type]
+                          recorder=None)  # type: ignore[arg-type]
+
+    def schedule(i: int) -> None:
+        info = PodInfo(pod(i))
+        cache.assume(info, framework.schedule(CycleState(), info))
+    for i in range(placed):
+        schedule(i)
+    start = time.perf_counter()
+    for i in range(placed, placed + pods):
+        schedule(i)
+    return pods / (time.perf_counter() - start)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--nodes", type=int, default=100)
@@ -223,7 +256,13 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--rate", type=float, default=100.0,
                     help="steady case: pods created per second (0: as fast as possible)")
+    ap.add_argument("--cycle-nodes", type=int, default=5000,
+                    help="the cycle-only case: nodes in the in-memory cache")
     args = ap.parse_args()
+    placed = args.cycle_nodes // 5
+    print(f"\nscheduling cycle alone, no API ({args.cycle_nodes} nodes, {placed} pods placed)")
+    print(f"  {'pods scheduled/s':<30} "
+          f"{cycle_only(args.cycle_nodes, placed, args.pods):.0f}")
     for own_scheduler in (False, True):
         with tempfile.TemporaryDirectory(prefix="pyk8s-bench-scheduler-") as tmp:
             extra = ["--simulated-nodes", str(args.nodes), "--node-cpu", "32",

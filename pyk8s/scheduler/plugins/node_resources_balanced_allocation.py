@@ -12,18 +12,14 @@ from pyk8s.scheduler.framework import MAX_NODE_SCORE, CycleState, Plugin
 from pyk8s.scheduler.nodeinfo import CPU, MEMORY, NodeInfo, PodInfo
 
 
-def _fraction(requested: int, allocatable: int) -> float:
-    if allocatable <= 0:
-        return 1.0
-    return min(requested / allocatable, 1.0)
-
-
 class NodeResourcesBalancedAllocation(Plugin):
     name = "NodeResourcesBalancedAllocation"
 
     def score(self, state: CycleState, pod: PodInfo, node: NodeInfo) -> int:
-        cpu = _fraction(node.requested.get(CPU, 0) + pod.requests.get(CPU, 0),
-                        node.allocatable.get(CPU, 0))
-        memory = _fraction(node.requested.get(MEMORY, 0) + pod.requests.get(MEMORY, 0),
-                           node.allocatable.get(MEMORY, 0))
+        allocatable, requested, wants = node.allocatable, node.requested, pod.requests
+        cpu_total, memory_total = allocatable.get(CPU, 0), allocatable.get(MEMORY, 0)
+        cpu = min((requested.get(CPU, 0) + wants.get(CPU, 0)) / cpu_total, 1.0) \
+            if cpu_total > 0 else 1.0
+        memory = min((requested.get(MEMORY, 0) + wants.get(MEMORY, 0)) / memory_total, 1.0) \
+            if memory_total > 0 else 1.0
         return int((1 - abs(cpu - memory) / 2) * MAX_NODE_SCORE)

@@ -11,6 +11,7 @@ normalized in reverse so the node with fewest such taints scores 100.
 from __future__ import annotations
 
 from pyk8s.scheduler.framework import (
+    SKIP,
     CycleState,
     Plugin,
     Status,
@@ -34,6 +35,10 @@ class TaintToleration(Plugin):
             return None
         return unresolvable(
             f"node(s) had untolerated taint {{{taint.get('key', '')}: {taint.get('value', '')}}}")
+
+    def pre_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]
+                  ) -> Status | None:
+        return None if any(n.taints for n in nodes) else SKIP
 
     def score(self, state: CycleState, pod: PodInfo, node: NodeInfo) -> int:
         if not node.taints:
