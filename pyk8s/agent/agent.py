@@ -93,6 +93,7 @@ async def run_agent(client: APIClient, config: AgentConfig) -> None:
     try:
         async with CRI(containerd.address) as runtime, \
                 EventRecorder(client, "kubelet", host=config.node_name) as events:
+            await runtime.wait_ready()
             version = await runtime.version()
             await images.import_folder(containerd.address, agent_dir / "images")
             reporter = NodeStatusReporter(

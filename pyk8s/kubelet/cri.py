@@ -15,6 +15,7 @@ so that a restarted kubelet finds what it created from the runtime alone.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
@@ -73,3 +74,16 @@ class CRI:
 
     async def version(self) -> Any:
         return await self.runtime.Version(pb.VersionRequest(version="v1"), timeout=10)
+
+    async def wait_ready(self, timeout: float = 30.0) -> None:
+        """Wait until the runtime's CRI service answers (it starts after the socket)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            try:
+                await self.runtime.Status(pb.StatusRequest(), timeout=5)
+                return
+            except grpc.aio.AioRpcError:
+                if loop.time() > deadline:
+                    raise
+                await asyncio.sleep(0.1)

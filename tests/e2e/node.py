@@ -81,6 +81,7 @@ async def _remove_sandboxes(data_dir: Path) -> None:
     await containerd.start()
     try:
         async with CRI(containerd.address) as cri:
+            await cri.wait_ready()
             reply = await cri.runtime.ListPodSandbox(pb.ListPodSandboxRequest())
             for s in reply.items:
                 with contextlib.suppress(Exception):
