@@ -224,19 +224,23 @@ def test_finalizers_hold_deletion(core: client.CoreV1Api, ns: str) -> None:
     assert e.value.status == 404
 
 
-def test_delete_preconditions_and_propagation(core: client.CoreV1Api, ns: str) -> None:
+def test_delete_preconditions_and_propagation(k8s: Any, core: client.CoreV1Api, ns: str
+                                              ) -> None:
     core.create_namespaced_config_map(ns, cm("pre"))
     with pytest.raises(ApiException) as e:
         core.delete_namespaced_config_map(
             "pre", ns, body=client.V1DeleteOptions(preconditions=client.V1Preconditions(
                 uid="00000000-0000-0000-0000-000000000000")))
     assert e.value.status == 409 and "Precondition failed" in e.value.body
-    core.delete_namespaced_config_map("pre", ns, propagation_policy="Foreground")
-    pending = core.read_namespaced_config_map("pre", ns)
-    assert pending.metadata.finalizers == ["foregroundDeletion"]
     with pytest.raises(ApiException) as e:
         core.delete_namespaced_config_map("pre", ns, propagation_policy="Sideways")
     assert e.value.status == 400
+    # The reply is the object, still there with the finalizer the garbage
+    # collector removes once no dependents are left.
+    pending = raw(k8s, "DELETE", f"/api/v1/namespaces/{ns}/configmaps/pre",
+                  {"propagationPolicy": "Foreground"})
+    assert pending["metadata"]["finalizers"] == ["foregroundDeletion"]
+    assert pending["metadata"]["deletionTimestamp"]
 
 
 def test_unscheduled_pod_deletes_at_once_bound_pod_gracefully(
