@@ -390,7 +390,7 @@ class ResourceStorage:
             obj.pop("status", None)
         if r.default:
             r.default(obj)
-        record_write(r, None, obj, manager)
+        record_write(r, None, obj, manager, versions=self.storages.registry)
         stored = self._in(r, obj)
         attrs = self._attrs(namespace, user, dry_run)
         for plugin in self.storages.admission:
@@ -511,7 +511,7 @@ class ResourceStorage:
             r.default(new)
         if r.tracks_generation and meta.spec_changed(new, old):
             new["metadata"]["generation"] = int(old["metadata"].get("generation", 0)) + 1
-        record_write(r, old, new, manager, subresource)
+        record_write(r, old, new, manager, subresource, self.storages.registry)
         stored = self._in(r, new)
         namespace = stored["metadata"].get("namespace", "")
         attrs = self._attrs(namespace, user, dry_run, subresource)

@@ -246,3 +246,30 @@ def test_every_kind_can_be_applied_twice(r: ResourceType) -> None:
     again = fm.apply(created, minimal(r), "test", force=False)
     assert again == created
     assert paths(entries(again)[("test", "Apply")]["fieldsV1"]) == {".metadata.labels.a"}
+
+
+def test_managers_of_another_version_lose_and_defend_their_fields() -> None:
+    v1, v2 = resource("autoscaling/v1", "HorizontalPodAutoscaler"), \
+        resource("autoscaling/v2", "HorizontalPodAutoscaler")
+    assert v1.to_hub is not None
+    legacy = {"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
+              "metadata": {"name": "h", "namespace": "default"},
+              "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
+                                          "name": "web"},
+                       "minReplicas": 1, "maxReplicas": 5,
+                       "targetCPUUtilizationPercentage": 50}}
+    field_manager(v1, REGISTRY).update(None, legacy, "legacy")
+    stored = v1.to_hub(copy.deepcopy(legacy))
+    config = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+              "metadata": {"name": "h", "namespace": "default"},
+              "spec": {"metrics": [{"type": "Resource", "resource": {
+                  "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]}}
+    fm2 = field_manager(v2, REGISTRY)
+    with pytest.raises(APIError) as e:
+        fm2.apply(stored, config, "modern", force=False)
+    assert 'conflict with "legacy" using autoscaling/v1: .spec.targetCPUUtilizationPercentage' \
+        in e.value.message
+    taken = fm2.apply(stored, config, "modern", force=True)
+    legacy_fields = paths(entries(taken)[("legacy", "Update")]["fieldsV1"])
+    assert ".spec.targetCPUUtilizationPercentage" not in legacy_fields
+    assert ".spec.maxReplicas" in legacy_fields

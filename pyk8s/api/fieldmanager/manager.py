@@ -35,15 +35,18 @@ Client-side apply meets server-side apply in three places, as Kubernetes
   the stored ones (`[]` clears them; an absent or malformed list keeps
   them).
 
-Managers of another API version are not converted: their entries are kept
-as they are and do not conflict.
+Managers that wrote through another version of the resource (autoscaling/v1
+and v2 HorizontalPodAutoscalers, core and events.k8s.io Events) keep their
+entries in that version: a write's changes are converted to it (through the
+stored version) to transfer ownership and find conflicts.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import weakref
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -112,13 +115,58 @@ def validate_field_manager(value: str, options_kind: str, *, apply: bool = False
         raise errors.invalid(options_kind, "", "meta.k8s.io", causes)
 
 
+class Versions(Protocol):
+    """Finds the other versions of a resource (the API registry)."""
+
+    def by_kind(self, api_version: str, kind: str) -> ResourceType | None: ...
+
+
+class _Diffs:
+    """A write's changed and removed fields, in each API version a manager used."""
+
+    def __init__(self, fm: FieldManager, old: Any, new: Any, subresource: str) -> None:
+        self.fm, self.old, self.new, self.subresource = fm, old, new, subresource
+        diff = compare(old, new, fm.node)
+        self.changed = fm._owned(diff.changed(), subresource)
+        self.by_version: dict[str, tuple[FieldSet, FieldSet] | None] = {
+            fm.api_version: (self.changed, fm._owned(diff.removed, subresource))}
+
+    def get(self, api_version: str) -> tuple[FieldSet, FieldSet] | None:
+        """(changed, removed) as that version's paths; None if it cannot be converted."""
+        if api_version not in self.by_version:
+            self.by_version[api_version] = self.fm._diff_as(api_version, self.old, self.new,
+                                                            self.subresource)
+        return self.by_version[api_version]
+
+
 class FieldManager:
     """Managed fields and server-side apply for objects of one resource version."""
 
-    def __init__(self, r: ResourceType) -> None:
+    def __init__(self, r: ResourceType, versions: Versions | None = None) -> None:
         self.r = r
         self.node = for_resource(r)
         self.api_version = r.api_version
+        self.versions = versions
+
+    def _diff_as(self, api_version: str, old: Any, new: Any, subresource: str
+                 ) -> tuple[FieldSet, FieldSet] | None:
+        """A write's fields in another version of the resource, for its managers there."""
+        other = self.versions.by_kind(api_version, self.r.kind) if self.versions else None
+        if other is None or other.storage != self.r.storage:
+            return None
+        fm = field_manager(other, self.versions)
+
+        def convert(obj: Any) -> Any:
+            if obj is MISSING:
+                return obj
+            hub = self.r.to_hub(copy.deepcopy(obj)) if self.r.to_hub else obj
+            return other.from_hub(copy.deepcopy(hub)) if other.from_hub else hub
+
+        try:
+            diff = compare(convert(old), convert(new), fm.node)
+        except (TypedError, APIError, KeyError, TypeError, ValueError):
+            return None
+        return fm._owned(diff.changed(), subresource), fm._owned(diff.removed, subresource)
 
     # Ownership ---------------------------------------------------------
 
@@ -172,22 +220,21 @@ class FieldManager:
         """Record in `new` that `manager` wrote it over `live` (None: a create)."""
         try:
             managed = self._managed_for_update(live, new, subresource)
-            diff = compare(live if live is not None else MISSING, new, self.node)
+            diffs = _Diffs(self, live if live is not None else MISSING, new, subresource)
         except TypedError as e:
             log.warning("managedFields of %s %s dropped: %s", self.r.kind,
                         (new.get("metadata") or {}).get("name"), e)
             new.setdefault("metadata", {}).pop("managedFields", None)
             return
-        changed = self._owned(diff.changed(), subresource)
-        removed = self._owned(diff.removed, subresource)
+        changed = diffs.changed
         key = entry_key(manager, UPDATE, self.api_version, subresource)
-        touched = changed.union(removed)
         for entry in managed:
-            if entry.api_version != self.api_version or not entry.overlaps(touched):
+            found = diffs.get(entry.api_version)
+            if found is None or not entry.overlaps(found[0].union(found[1])):
                 continue
-            entry.fields = entry.fields.difference(removed)
+            entry.fields = entry.fields.difference(found[1])
             if entry.key != key:
-                entry.fields = entry.fields.difference(changed)
+                entry.fields = entry.fields.difference(found[0])
             managed.put(entry)
         if changed:
             own = managed.get(key)
@@ -284,20 +331,21 @@ class FieldManager:
             # (metadata.name): it holds the fields below it.
             keep = configured.union(_SERVER_SET)
             for entry in managed:
-                keep = keep.union(entry.fields)
+                if entry.api_version == self.api_version:
+                    keep = keep.union(entry.fields)
             obj = prune(obj, self.node, last.fields, keep)
-        diff = compare(current, obj, self.node)
-        changed = self._owned(diff.changed(), subresource)
-        removed = self._owned(diff.removed, subresource)
+        diffs = _Diffs(self, current, obj, subresource)
         conflicts: list[Conflict] = []
-        touched = changed.union(removed)
-        others = [e for e in managed if e.key != key and e.api_version == self.api_version
-                  and e.overlaps(touched)]
-        for entry in others:
-            conflicts += [Conflict(entry, p) for p in entry.fields.intersection(changed).paths()]
+        others: list[tuple[Entry, FieldSet, FieldSet]] = []
+        for entry in managed:
+            found = diffs.get(entry.api_version) if entry.key != key else None
+            if found is not None and entry.overlaps(found[0].union(found[1])):
+                others.append((entry, *found))
+                conflicts += [Conflict(entry, p)
+                              for p in entry.fields.intersection(found[0]).paths()]
         if conflicts and not force:
             raise Conflicts(conflicts)
-        for entry in others:
+        for entry, changed, removed in others:
             entry.fields = entry.fields.difference(changed).difference(removed)
             managed.put(entry)
         if obj != (live if live is not None else {}):
@@ -344,15 +392,16 @@ def _update_last_applied(obj: Obj, config: Obj) -> None:
 _MANAGERS: weakref.WeakKeyDictionary[ResourceType, FieldManager] = weakref.WeakKeyDictionary()
 
 
-def field_manager(r: ResourceType) -> FieldManager:
+def field_manager(r: ResourceType, versions: Versions | None = None) -> FieldManager:
+    """The field manager of a resource version; `versions` finds its other versions."""
     fm = _MANAGERS.get(r)
-    if fm is None:
-        fm = _MANAGERS[r] = FieldManager(r)
+    if fm is None or (versions is not None and fm.versions is not versions):
+        fm = _MANAGERS[r] = FieldManager(r, versions)
     return fm
 
 
 def record_write(r: ResourceType, old: Obj | None, new: Obj, manager: str | None,
-                 subresource: str = "") -> None:
+                 subresource: str = "", versions: Versions | None = None) -> None:
     """The storage's hook: account a write of `new` over `old` (None: a create).
 
     With a manager, the write is an Update of that manager. Without one (the
@@ -361,7 +410,7 @@ def record_write(r: ResourceType, old: Obj | None, new: Obj, manager: str | None
     """
     md = new.setdefault("metadata", {})
     if manager is not None:
-        field_manager(r).update(old, new, manager, subresource)
+        field_manager(r, versions).update(old, new, manager, subresource)
     elif "managedFields" not in md and old is not None:
         previous = (old.get("metadata") or {}).get("managedFields")
         if previous:

@@ -130,7 +130,7 @@ async def _apply(ctx: RequestContext, raw: bytes, manager: str) -> web.StreamRes
     r, name, sub = ctx.r, ctx.info.name, ctx.info.subresource
     config = _decode_config(raw)
     _check_names(config, r, name, ctx.namespace)
-    fm = field_manager(r)
+    fm = field_manager(r, ctx.storages.registry)
     fm.check(config)  # undeclared fields fail here, whatever fieldValidation says
     ctx.warnings[:] = check_fields(raw, config, r, ctx.query("fieldValidation"))
     force = ctx.flag("force")
