@@ -273,3 +273,18 @@ def test_managers_of_another_version_lose_and_defend_their_fields() -> None:
     legacy_fields = paths(entries(taken)[("legacy", "Update")]["fieldsV1"])
     assert ".spec.targetCPUUtilizationPercentage" not in legacy_fields
     assert ".spec.maxReplicas" in legacy_fields
+
+
+def test_at_most_ten_update_managers_are_kept() -> None:
+    fm = field_manager(CONFIGMAP)
+    obj: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap",
+                           "metadata": {"name": "c"}, "data": {}}
+    for i in range(12):
+        new = copy.deepcopy(obj)
+        new["data"][f"k{i}"] = "v"
+        fm.update(obj, new, f"writer-{i:02}")
+        obj = new
+    names = [e["manager"] for e in obj["metadata"]["managedFields"]]
+    assert len(names) == 10 and "ancient-changes" in names and "writer-11" in names
+    ancient = entries(obj)[("ancient-changes", "Update")]["fieldsV1"]
+    assert {"f:k0", "f:k1", "f:k2"} <= set(ancient["f:data"])
