@@ -224,7 +224,8 @@ class SimulatedNodes:
         node: Obj = {"apiVersion": "v1", "kind": "Node",
                      "metadata": {"name": name, "labels": labels,
                                   "annotations": {"node.alpha.kubernetes.io/ttl": "0"}},
-                     "spec": {"taints": self.config.taints} if self.config.taints else {}}
+                     "spec": {"taints": self.config.taints} if self.config.taints else {},
+                     "status": self._node_status(name)}
         try:
             await self.client.create("v1", "nodes", node)
         except RequestError as e:
