@@ -120,16 +120,16 @@ class PodIPs:
     """Pod addresses per node out of its podCIDR (host-local style: .2 upwards)."""
 
     def __init__(self) -> None:
-        self._by_key: dict[str, str] = {}
+        self._by_key: dict[str, tuple[str, str]] = {}  # pod key -> (node, address)
         self._used: dict[str, set[str]] = {}  # node -> addresses
 
     def claim(self, node: str, key: str, ip: str) -> None:
-        self._by_key[key] = ip
+        self._by_key[key] = (node, ip)
         self._used.setdefault(node, set()).add(ip)
 
     def allocate(self, node: str, cidr: str, key: str) -> str:
         if key in self._by_key:
-            return self._by_key[key]
+            return self._by_key[key][1]
         used = self._used.setdefault(node, set())
         network = ipaddress.ip_network(cidr, strict=False)
         for i, host in enumerate(network.hosts()):
@@ -140,10 +140,9 @@ class PodIPs:
         raise RuntimeError(f"no free pod address left in {cidr} on node {node}")
 
     def release(self, key: str) -> None:
-        ip = self._by_key.pop(key, None)
-        if ip is not None:
-            for used in self._used.values():
-                used.discard(ip)
+        held = self._by_key.pop(key, None)
+        if held is not None:
+            self._used[held[0]].discard(held[1])
 
 
 def heartbeat_stopped(node: Obj) -> bool:
