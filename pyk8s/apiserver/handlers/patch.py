@@ -66,11 +66,24 @@ def patcher(ctx: RequestContext, content_type: str, body: Any) -> Callable[[Obj]
     earlier = list(ctx.warnings)  # e.g. a deprecated version's
 
     def run(current: Obj) -> Obj:
-        patched = apply(current, body)
+        patched = _without_unchanged_version(current, apply(current, body))
         ctx.warnings[:] = [*earlier, *check_patched_fields(body, current, patched, ctx.r, mode)]
         return patched
 
     return run
+
+
+def _without_unchanged_version(current: Obj, patched: Any) -> Any:
+    """Drop a resourceVersion the patch left as it was: it is no precondition.
+
+    (A patch naming the current version still gets one: after a concurrent
+    write, the retry patches a newer object and the versions differ.)
+    """
+    md = patched.get("metadata") if isinstance(patched, dict) else None
+    if isinstance(md, dict) and md.get("resourceVersion") == \
+            current.get("metadata", {}).get("resourceVersion"):
+        md.pop("resourceVersion", None)
+    return patched
 
 
 async def handle(ctx: RequestContext) -> web.StreamResponse:
@@ -132,26 +145,28 @@ async def _apply(ctx: RequestContext, raw: bytes, manager: str) -> web.StreamRes
     _check_names(config, r, name, ctx.namespace)
     fm = field_manager(r, ctx.storages.registry)
     fm.check(config)  # undeclared fields fail here, whatever fieldValidation says
-    ctx.warnings[:] = check_fields(raw, config, r, ctx.query("fieldValidation"))
+    ctx.warnings += check_fields(raw, config, r, ctx.query("fieldValidation"))
     force = ctx.flag("force")
 
     def run(current: Obj) -> Obj:
-        return fm.apply(current, config, manager, force=force, subresource=sub)
+        return _without_unchanged_version(
+            current, fm.apply(current, config, manager, force=force, subresource=sub))
 
-    for attempt in range(2):
-        try:
-            obj = await ctx.storage.patch(r, ctx.namespace, name, run, user=ctx.user.name,
-                                          subresource=sub, dry_run=ctx.dry_run)
-            return ctx.respond(obj)
-        except APIError as e:
-            if sub or not _object_missing(e, r, name):
-                raise
-        created = fm.apply(None, config, manager, force=force)
-        try:
-            obj = await ctx.storage.create(r, ctx.info.namespace, created, user=ctx.user.name,
-                                           dry_run=ctx.dry_run)
-            return ctx.respond(obj, 201)
-        except APIError as e:
-            if e.reason != "AlreadyExists" or attempt:
-                raise
-    raise AssertionError("unreachable")
+    async def patch_live() -> Obj:
+        return await ctx.storage.patch(r, ctx.namespace, name, run, user=ctx.user.name,
+                                       subresource=sub, dry_run=ctx.dry_run)
+
+    try:
+        return ctx.respond(await patch_live())
+    except APIError as e:
+        if sub or not _object_missing(e, r, name):
+            raise
+    try:
+        created = await ctx.storage.create(
+            r, ctx.info.namespace, fm.apply(None, config, manager, force=force),
+            user=ctx.user.name, dry_run=ctx.dry_run)
+        return ctx.respond(created, 201)
+    except APIError as e:
+        if e.reason != "AlreadyExists":
+            raise
+    return ctx.respond(await patch_live())  # someone created it meanwhile
