@@ -382,11 +382,20 @@ def _update_last_applied(obj: Obj, config: Obj) -> None:
     if isinstance(md, dict) and isinstance(md.get("annotations"), dict):
         md["annotations"].pop(LAST_APPLIED, None)
     annotations = dict(annotations)
-    annotations[LAST_APPLIED] = orjson.dumps(shown, option=orjson.OPT_SORT_KEYS).decode() + "\n"
+    annotations[LAST_APPLIED] = _go_json(shown) + "\n"
     if sum(len(k) + len(v) for k, v in annotations.items() if isinstance(v, str)) > \
             MAX_ANNOTATIONS_SIZE:
         annotations.pop(LAST_APPLIED)
     obj["metadata"]["annotations"] = annotations
+
+
+_GO_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                             "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _go_json(value: Any) -> str:
+    """JSON as Go's encoder writes it: sorted keys, HTML characters escaped."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode().translate(_GO_ESCAPES)
 
 
 _MANAGERS: weakref.WeakKeyDictionary[ResourceType, FieldManager] = weakref.WeakKeyDictionary()
