@@ -86,8 +86,6 @@ class CycleState(dict[str, Any]):
 NODE_ADD, NODE_UPDATE = "NodeAdd", "NodeUpdate"
 POD_ADD, POD_UPDATE, POD_DELETE = "AssignedPodAdd", "AssignedPodUpdate", "AssignedPodDelete"
 NAMESPACE_CHANGE = "NamespaceChange"
-ALL_EVENTS = frozenset({NODE_ADD, NODE_UPDATE, POD_ADD, POD_UPDATE, POD_DELETE,
-                        NAMESPACE_CHANGE})
 
 
 class Plugin:
@@ -229,7 +227,7 @@ class FitError(Exception):
         if self.pre_filter is not None:
             msg += f" {self.pre_filter.message}."
         else:
-            counted = histogram(self.statuses.values())
+            counted = histogram(r for s in self.statuses.values() for r in s.reasons)
             if counted:
                 msg += f" {counted}."
         if self.post_filter_message:
@@ -239,7 +237,7 @@ class FitError(Exception):
         return msg
 
 
-def histogram(statuses: Iterable[Status]) -> str:
-    """`2 Insufficient cpu, 1 node(s) ...`: each reason with its count, sorted as text."""
-    counts: Counter[str] = Counter(r for s in statuses for r in s.reasons)
+def histogram(reasons: Iterable[str]) -> str:
+    """`1 node(s) ..., 2 Insufficient cpu`: each reason with its count, sorted as text."""
+    counts: Counter[str] = Counter(reasons)
     return ", ".join(sorted(f"{n} {reason}" for reason, n in counts.items()))

@@ -25,7 +25,6 @@ is already coming.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Mapping
 
 from pyk8s.api import meta
@@ -36,6 +35,7 @@ from pyk8s.scheduler.framework import (
     FilterPlugin,
     Plugin,
     Status,
+    histogram,
     unschedulable,
 )
 from pyk8s.scheduler.nodeinfo import NodeInfo, PodInfo
@@ -91,27 +91,26 @@ class DefaultPreemption(Plugin):
         if filters is None:  # PreFilter rejected the pod: no eviction changes that
             return "", unschedulable(f"preemption: 0/{len(cache.nodes)} nodes are available: "
                                      f"{len(cache.nodes)} {NOT_HELPFUL}.")
-        reasons: Counter[str] = Counter()
+        reasons: list[str] = []
         best: tuple[tuple[int, int, int], str, list[PodInfo]] | None = None
         for name in cache.node_order:
             status = statuses.get(name)
             if status is None:
                 continue  # not examined (sampling) or it fit
             if status.code == Code.UNRESOLVABLE:
-                reasons[NOT_HELPFUL] += 1
+                reasons.append(NOT_HELPFUL)
                 continue
             victims = self._victims(state, pod, cache.nodes[name], filters)
             if not victims:
-                reasons[NO_VICTIMS] += 1
+                reasons.append(NO_VICTIMS)
                 continue
             rank = (max(v.priority for v in victims), sum(v.priority for v in victims),
                     len(victims))
             if best is None or rank < best[0]:
                 best = (rank, name, victims)
         if best is None:
-            counted = ", ".join(sorted(f"{n} {r}" for r, n in reasons.items()))
-            return "", unschedulable(
-                f"preemption: 0/{len(cache.nodes)} nodes are available: {counted}.")
+            return "", unschedulable(f"preemption: 0/{len(cache.nodes)} nodes are available: "
+                                     f"{histogram(reasons)}.")
         _, node_name, victims = best
         for victim in victims:
             await self._evict(victim, pod, node_name)
