@@ -31,10 +31,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import grpc.aio
 
 from pyk8s.client import NORMAL, WARNING
 from pyk8s.client.rest import is_not_found
@@ -263,9 +264,8 @@ class PodWorker:
     def sandbox_config(self, attempt: int) -> Any:
         pod = self.pod
         md, spec = pod["metadata"], pod["spec"]
-        hostname = spec.get("hostname") or md["name"]
-        if spec.get("hostNetwork"):
-            hostname = os.uname().nodename
+        # A host-network pod has the node's UTS namespace and so its hostname.
+        hostname = "" if spec.get("hostNetwork") else (spec.get("hostname") or md["name"])
         ports = [pb.PortMapping(protocol=PROTOCOLS.get(p.get("protocol", "TCP"), pb.TCP),
                                 container_port=p["containerPort"], host_port=p["hostPort"],
                                 host_ip=p.get("hostIP", ""))
@@ -310,10 +310,11 @@ class PodWorker:
         try:
             reply = await self.kubelet.cri.runtime.RunPodSandbox(
                 pb.RunPodSandboxRequest(config=config))
-        except Exception as e:
-            self.kubelet.events.event(self.pod, WARNING, "FailedCreatePodSandBox",
-                                      f"Failed to create pod sandbox: {_grpc_message(e)}")
-            raise
+        except grpc.aio.AioRpcError as e:
+            message = f"Failed to create pod sandbox: {_grpc_message(e)}"
+            self.kubelet.events.event(self.pod, WARNING, "FailedCreatePodSandBox", message)
+            log.warning("pod %s: %s", self.key, message)
+            return
         self.sandbox_id = reply.pod_sandbox_id
         self.pod_ip = await self._sandbox_ip(self.sandbox_id)
 

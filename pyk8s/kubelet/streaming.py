@@ -16,9 +16,9 @@ code in `details.causes`, from which kubectl takes its own exit code.
 attach relays to containerd's streaming server (CRI Attach).
 
 port-forward (`?ports=80,8080`, the channel protocol the Python client
-speaks): for the i-th port, channel 2i carries data and 2i+1 errors, each
-starting with the port as two little-endian bytes; the kubelet connects to
-the pod's IP on that port.
+speaks): for the i-th port, channel 2i carries data and 2i+1 errors, the
+first message on each being the port as two little-endian bytes (from the
+kubelet only); the kubelet connects to the pod's IP on that port.
 """
 
 from __future__ import annotations
@@ -280,7 +280,6 @@ async def port_forward_handler(server: KubeletServer, request: web.Request
             await ws.send_bytes(bytes([2 * i + 1]) + str(e).encode())
             continue
         tasks.append(asyncio.create_task(pump(i, reader)))
-    first: set[int] = set()
     try:
         async for msg in ws:
             if msg.type != WSMsgType.BINARY or not msg.data:
@@ -289,9 +288,6 @@ async def port_forward_handler(server: KubeletServer, request: web.Request
             i = channel // 2
             if channel % 2 or i not in writers:
                 continue
-            if i not in first:  # the client's first frame repeats the port
-                first.add(i)
-                data = data[2:]
             if data:
                 writers[i].write(data)
                 await writers[i].drain()
