@@ -5,6 +5,10 @@ the shape they share and `manager.py` for how they are run):
 
 - `replicaset.py`, `replication.py`: keep N pods of a template alive;
 - `deployment.py` (with `deployment_util.py`): roll ReplicaSets out and back;
+- `daemonset.py`: a pod per node; `statefulset.py`: ordered, named pods with
+  their own claims;
+- `job.py`: pods run to completion; `cronjob.py` (with `cron.py`): Jobs on a
+  schedule; `ttlafterfinished.py`: finished Jobs removed after their TTL;
 - `garbagecollector.py`: delete objects whose owners are gone, in the
   background, foreground or orphaning way the owner was deleted;
 - `namespace.py`: empty a namespace being deleted, then let it go;

@@ -46,6 +46,7 @@ from pyk8s.controllers.replicaset import ReplicaSetController
 from pyk8s.controllers.replication import ReplicationControllerController
 from pyk8s.controllers.serviceaccount import ServiceAccountController
 from pyk8s.controllers.statefulset import StatefulSetController
+from pyk8s.controllers.ttlafterfinished import TTLAfterFinishedController
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     ReplicationControllerController,
     ServiceAccountController,
     StatefulSetController,
+    TTLAfterFinishedController,
 )
 
 

@@ -99,3 +99,12 @@ def test_cronjob_starts_jobs_and_keeps_history(sim_cluster: Server, sim_ns: str)
 
 def cj_last_success(cluster: Server, ns: str) -> str:
     return str(get(cluster, ns, "cronjob", "tick")["status"].get("lastSuccessfulTime") or "")
+
+
+def test_finished_job_is_deleted_after_its_ttl(sim_cluster: Server, sim_ns: str) -> None:
+    sim_cluster.kubectl("-n", sim_ns, "create", "-f", "-",
+                        input=manifest(job("brief", after="0s", ttlSecondsAfterFinished=1)))
+    eventually(lambda: sim_cluster.kubectl("-n", sim_ns, "get", "job", "brief",
+                                           check=False).returncode != 0,
+               timeout=60, what="job deleted after its TTL")
+    eventually(lambda: not get(sim_cluster, sim_ns, "pods")["items"], what="its pod collected")
