@@ -90,8 +90,8 @@ def test_edit_with_an_editor_script(kubeconfig: Path, ns: str, tmp_path: Path) -
         "path = sys.argv[-1]\n"
         "text = open(path).read().replace('image: nginx:1', 'image: nginx:edited')\n"
         "open(path, 'w').write(text)\n")
-    env = {**os.environ, "KUBECONFIG": str(kubeconfig), "KUBE_EDITOR": f"{sys.executable} "
-           f"{editor}"}
+    command = f"{sys.executable} {editor}"
+    env = {**os.environ, "KUBECONFIG": str(kubeconfig), "EDITOR": command, "KUBE_EDITOR": command}
     out = subprocess.run(["kubectl", "-n", ns, "edit", "deployment", "web"], env=env,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
