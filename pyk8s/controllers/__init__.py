@@ -13,7 +13,8 @@ the shape they share and `manager.py` for how they are run):
   background, foreground or orphaning way the owner was deleted;
 - `namespace.py`: empty a namespace being deleted, then let it go;
 - `endpoints.py`, `endpointslice.py`: the addresses behind each Service;
-- `serviceaccount.py`: a `default` ServiceAccount in every namespace;
+- `serviceaccount.py`: a `default` ServiceAccount in every namespace, and
+  `rootcacertpublisher.py`: the `kube-root-ca.crt` ConfigMap in each;
 - `nodeipam.py`: a pod CIDR per node; `nodelifecycle.py`: heartbeats, taints
   and eviction; `podgc.py`: pods of deleted nodes and old finished pods.
 

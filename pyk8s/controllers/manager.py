@@ -44,6 +44,7 @@ from pyk8s.controllers.nodelifecycle import NodeLifecycleController
 from pyk8s.controllers.podgc import PodGCController
 from pyk8s.controllers.replicaset import ReplicaSetController
 from pyk8s.controllers.replication import ReplicationControllerController
+from pyk8s.controllers.rootcacertpublisher import RootCACertPublisher
 from pyk8s.controllers.serviceaccount import ServiceAccountController
 from pyk8s.controllers.statefulset import StatefulSetController
 from pyk8s.controllers.ttlafterfinished import TTLAfterFinishedController
@@ -67,6 +68,7 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     PodGCController,
     ReplicaSetController,
     ReplicationControllerController,
+    RootCACertPublisher,
     ServiceAccountController,
     StatefulSetController,
     TTLAfterFinishedController,

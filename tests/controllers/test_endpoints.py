@@ -79,13 +79,3 @@ def test_kubernetes_service_endpoints_are_left_to_the_api_server(cluster: Server
                                      "-o", "json").stdout)
     assert eps["subsets"][0]["ports"][0]["name"] == "https"
     assert len(eps["subsets"][0]["addresses"]) == 1
-
-
-def test_every_namespace_gets_a_default_service_account(cluster: Server, ns: str) -> None:
-    eventually(lambda: cluster.kubectl("-n", ns, "get", "serviceaccount", "default",
-                                       check=False).returncode == 0,
-               what="default service account")
-    cluster.kubectl("-n", ns, "delete", "serviceaccount", "default")
-    eventually(lambda: cluster.kubectl("-n", ns, "get", "serviceaccount", "default",
-                                       check=False).returncode == 0,
-               what="default service account recreated")

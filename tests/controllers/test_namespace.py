@@ -1,4 +1,4 @@
-"""Deleting a namespace deletes everything in it, then the namespace itself."""
+"""Namespaces: what every one of them gets, and deleting everything in one, then it."""
 
 from __future__ import annotations
 
@@ -46,3 +46,25 @@ def test_namespace_waits_for_finalizers_of_its_content(cluster: Server) -> None:
                     "-p", '{"metadata":{"finalizers":null}}')
     eventually(lambda: cluster.kubectl("get", "namespace", ns, check=False).returncode != 0,
                what="namespace gone")
+
+
+def test_every_namespace_gets_a_default_service_account(cluster: Server, ns: str) -> None:
+    eventually(lambda: cluster.kubectl("-n", ns, "get", "serviceaccount", "default",
+                                       check=False).returncode == 0,
+               what="default service account")
+    cluster.kubectl("-n", ns, "delete", "serviceaccount", "default")
+    eventually(lambda: cluster.kubectl("-n", ns, "get", "serviceaccount", "default",
+                                       check=False).returncode == 0,
+               what="default service account recreated")
+
+
+def test_every_namespace_gets_the_root_ca_configmap(cluster: Server, ns: str) -> None:
+    def ca() -> str:
+        out = cluster.kubectl("-n", ns, "get", "configmap", "kube-root-ca.crt", "-o",
+                              "jsonpath={.data.ca\\.crt}", check=False)
+        return out.stdout if out.returncode == 0 else ""
+
+    pem = eventually(ca, what="kube-root-ca.crt")
+    assert pem.startswith("-----BEGIN CERTIFICATE-----")
+    cluster.kubectl("-n", ns, "delete", "configmap", "kube-root-ca.crt")
+    assert eventually(ca, what="kube-root-ca.crt written back") == pem
