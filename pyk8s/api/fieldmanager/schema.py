@@ -58,8 +58,6 @@ OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 KEY_DEFAULTS: dict[tuple[str, str], Any] = {
     ("io.k8s.api.core.v1.ContainerPort", "protocol"): "TCP",
     ("io.k8s.api.core.v1.ServicePort", "protocol"): "TCP",
-    ("io.k8s.api.core.v1.EndpointPort", "protocol"): "TCP",
-    ("io.k8s.api.discovery.v1.EndpointPort", "protocol"): "TCP",
 }
 
 
