@@ -86,21 +86,27 @@ def test_unknown_patch_type_is_415(k8s: Any, core: client.CoreV1Api, ns: str) ->
     assert e.value.status == 415
 
 
-def test_generation_moves_with_spec_not_status(apps: client.AppsV1Api, ns: str) -> None:
-    d = apps.create_namespaced_deployment(ns, deployment("gen"))
-    assert d.metadata.generation == 1
-    apps.patch_namespaced_deployment("gen", ns, {"metadata": {"labels": {"x": "y"}}})
-    assert apps.read_namespaced_deployment("gen", ns).metadata.generation == 1
-    apps.patch_namespaced_deployment("gen", ns, {"spec": {"replicas": 3}})
-    assert apps.read_namespaced_deployment("gen", ns).metadata.generation == 2
+def test_generation_moves_with_spec_not_status(k8s: Any, ns: str) -> None:
+    # An Ingress: no controller here writes its status behind the test's back.
+    net = client.NetworkingV1Api(k8s)
+    backend = {"service": {"name": "web", "port": {"number": 80}}}
+    ing = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+           "metadata": {"name": "gen"}, "spec": {"defaultBackend": backend}}
+    assert net.create_namespaced_ingress(ns, ing).metadata.generation == 1
+    net.patch_namespaced_ingress("gen", ns, {"metadata": {"labels": {"x": "y"}}})
+    assert net.read_namespaced_ingress("gen", ns).metadata.generation == 1
+    net.patch_namespaced_ingress("gen", ns, {"spec": {"ingressClassName": "nginx"}})
+    assert net.read_namespaced_ingress("gen", ns).metadata.generation == 2
     # Status is ignored on the main resource and spec on /status.
-    apps.patch_namespaced_deployment("gen", ns, {"status": {"replicas": 7}})
-    status = apps.read_namespaced_deployment("gen", ns).status
-    assert status is None or status.replicas is None
-    apps.patch_namespaced_deployment_status(
-        "gen", ns, {"spec": {"replicas": 9}, "status": {"replicas": 3, "observedGeneration": 2}})
-    after = apps.read_namespaced_deployment("gen", ns)
-    assert after.spec.replicas == 3 and after.status.replicas == 3
+    lb = {"loadBalancer": {"ingress": [{"ip": "10.0.0.7"}]}}
+    net.patch_namespaced_ingress("gen", ns, {"status": lb})
+    status = net.read_namespaced_ingress("gen", ns).status
+    assert status is None or not (status.load_balancer and status.load_balancer.ingress)
+    net.patch_namespaced_ingress_status(
+        "gen", ns, {"spec": {"ingressClassName": "other"}, "status": lb})
+    after = net.read_namespaced_ingress("gen", ns)
+    assert after.spec.ingress_class_name == "nginx"
+    assert after.status.load_balancer.ingress[0].ip == "10.0.0.7"
     assert after.metadata.generation == 2
 
 
