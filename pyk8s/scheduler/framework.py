@@ -3,6 +3,7 @@
 A scheduling cycle for one pod runs plugins at fixed extension points, as
 kube-scheduler's framework does:
 
+    PreEnqueue  pre_enqueue(pod)            may the pod be queued at all?
     QueueSort   less(a, b)                  orders the scheduling queue
     PreFilter   pre_filter(state, pod)      computes cluster-wide state once per pod
     Filter      filter(state, pod, node)    can the pod run on this node? (reasons if not)
@@ -113,6 +114,13 @@ class Handle(Protocol):
 
 
 @runtime_checkable
+class PreEnqueuePlugin(Protocol):
+    name: ClassVar[str]
+
+    def pre_enqueue(self, pod: PodInfo) -> Status | None: ...
+
+
+@runtime_checkable
 class QueueSortPlugin(Protocol):
     name: ClassVar[str]
 
@@ -184,8 +192,8 @@ def default_normalize(scores: dict[str, int], *, reverse: bool = False) -> None:
 
 
 DEFAULT_PLUGINS = (
-    "PrioritySort", "NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity",
-    "NodePorts", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity",
+    "SchedulingGates", "PrioritySort", "NodeUnschedulable", "NodeName", "TaintToleration",
+    "NodeAffinity", "NodePorts", "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity",
     "DefaultPreemption", "NodeResourcesBalancedAllocation", "DefaultBinder",
 )
 DEFAULT_WEIGHTS = {"TaintToleration": 3, "NodeAffinity": 2, "PodTopologySpread": 2,

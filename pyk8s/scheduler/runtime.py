@@ -35,6 +35,7 @@ from pyk8s.scheduler.framework import (
     NormalizeScorePlugin,
     Plugin,
     PostFilterPlugin,
+    PreEnqueuePlugin,
     PreFilterPlugin,
     PreScorePlugin,
     Profile,
@@ -83,6 +84,7 @@ class Framework:
         if len(sorts) != 1:
             raise ValueError(f"profile {profile.scheduler_name!r} needs one QueueSort plugin")
         self.queue_sort: QueueSortPlugin = sorts[0]
+        self.pre_enqueues = [p for p in self.plugins if isinstance(p, PreEnqueuePlugin)]
         self.pre_filters = [p for p in self.plugins if isinstance(p, PreFilterPlugin)]
         self.filters = [p for p in self.plugins if isinstance(p, FilterPlugin)]
         self.post_filters = [p for p in self.plugins if isinstance(p, PostFilterPlugin)]
@@ -114,6 +116,14 @@ class Framework:
 
     def interested(self, event: str) -> frozenset[str]:
         return frozenset(p.name for p in self.plugins if event in p.events)
+
+    def pre_enqueue(self, pod: PodInfo) -> Status | None:
+        """Why the pod may not be queued yet (None: it may)."""
+        for p in self.pre_enqueues:
+            status = p.pre_enqueue(pod)
+            if status is not None:
+                return dataclasses.replace(status, plugin=p.name)
+        return None
 
     # The cycle ------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ conditions, `status.nominatedNodeName` after preemption, and events
 
 The informer handlers keep the `SchedulerCache` and the `SchedulingQueue`
 current: a pod without a node and with a `spec.schedulerName` one of our
-profiles serves is queued (pods for other schedulers are left alone); a
+profiles serves is queued (pods for other schedulers are left alone, and
+so are pods a PreEnqueue plugin holds back, such as gated ones); a
 bound pod is counted on its node; node changes and pod deletions move
 parked pods back to be tried again.
 
@@ -102,9 +103,6 @@ class Scheduler:
     def _interested(self, event: str) -> frozenset[str]:
         return frozenset().union(*(f.interested(event) for f in self.frameworks.values()))
 
-    def _responsible(self, pod: Obj) -> bool:
-        return (pod.get("spec") or {}).get("schedulerName", COMPONENT) in self.frameworks
-
     # Informer handlers ----------------------------------------------------------------
 
     def _on_node_add(self, node: Obj) -> None:
@@ -140,12 +138,14 @@ class Scheduler:
             elif old["metadata"].get("labels") != new["metadata"].get("labels"):
                 self.queue.move(POD_UPDATE)
             return
-        if not self._responsible(new) or new["metadata"].get("deletionTimestamp") or \
-                (new.get("status") or {}).get("phase") in TERMINAL_PHASES:
+        framework = self.frameworks.get((new.get("spec") or {}).get("schedulerName", COMPONENT))
+        info = PodInfo(new)
+        if framework is None or new["metadata"].get("deletionTimestamp") or \
+                (new.get("status") or {}).get("phase") in TERMINAL_PHASES or \
+                framework.pre_enqueue(info) is not None:
             self.queue.delete(key)
             self.cache.unnominate(key)
             return
-        info = PodInfo(new)
         nominated = (new.get("status") or {}).get("nominatedNodeName")
         if nominated:
             self.cache.nominate(info, nominated)

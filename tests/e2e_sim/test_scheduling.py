@@ -186,6 +186,24 @@ def test_pods_for_another_scheduler_are_left_alone(cluster: Server, ns: str) -> 
     assert events(cluster, ns, "theirs") == []
 
 
+def test_gated_pods_wait_for_their_gates(cluster: Server, ns: str) -> None:
+    create(cluster, ns, pod_manifest("gated", schedulingGates=[{"name": "example.com/quota"}]),
+           pod_manifest("free"))
+    wait_phase(cluster, ns, "free", "Running")
+    gated = pod(cluster, ns, "gated")
+    assert not gated["spec"].get("nodeName")
+    assert condition(gated, "PodScheduled")["reason"] == "SchedulingGated"
+    assert events(cluster, ns, "gated") == []
+    assert "SchedulingGated" in cluster.kubectl("-n", ns, "get", "pod", "gated").stdout
+    more = cluster.kubectl("-n", ns, "patch", "pod", "gated", "--type=json", "-p", json.dumps(
+        [{"op": "add", "path": "/spec/schedulingGates/-", "value": {"name": "another"}}]),
+        check=False)
+    assert more.returncode != 0 and "Forbidden" in more.stderr  # gates may only go
+    cluster.kubectl("-n", ns, "patch", "pod", "gated", "--type=json",
+                    "-p", '[{"op": "remove", "path": "/spec/schedulingGates"}]')
+    assert wait_phase(cluster, ns, "gated", "Running")["spec"]["nodeName"] in NODES
+
+
 def test_higher_priority_pod_preempts_a_lower_one(cluster: Server, ns: str) -> None:
     pc = f"urgent-{ns}"
     cluster.kubectl("create", "priorityclass", pc, "--value=1000")

@@ -345,7 +345,8 @@ def _toleration(toleration: Obj, path: str) -> list[Cause]:
 
 
 def validate_pod_spec_update(new: Obj, old: Obj) -> list[Cause]:
-    """A pod's spec may change only in images, deadlines and added tolerations."""
+    """A pod's spec may change only in images, deadlines, added tolerations and removed
+    scheduling gates."""
     new_spec, old_spec = mapping(new, "spec"), mapping(old, "spec")
     out = _deadline_update(new_spec.get("activeDeadlineSeconds"),
                            old_spec.get("activeDeadlineSeconds"))
@@ -361,6 +362,9 @@ def validate_pod_spec_update(new: Obj, old: Obj) -> list[Cause]:
     old_tolerations = dicts(old_spec, "tolerations")
     if all(t in dicts(new_spec, "tolerations") for t in old_tolerations):
         _copy_key(munged, old_spec, "tolerations")
+    old_gates = dicts(old_spec, "schedulingGates")
+    if all(g in old_gates for g in dicts(new_spec, "schedulingGates")):
+        _copy_key(munged, old_spec, "schedulingGates")  # gates may only be removed
     grace, old_grace = new_spec.get("terminationGracePeriodSeconds"), \
         old_spec.get("terminationGracePeriodSeconds")
     if is_int(old_grace) and old_grace < 0 and grace == 1:

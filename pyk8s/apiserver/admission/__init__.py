@@ -51,9 +51,10 @@ def plugins(storages: Storages) -> list[AdmissionPlugin]:
     from pyk8s.apiserver.admission.namespace_lifecycle import NamespaceLifecycle
     from pyk8s.apiserver.admission.pod_status import PodStatus
     from pyk8s.apiserver.admission.priority import Priority
+    from pyk8s.apiserver.admission.scheduling_gates import SchedulingGates
     from pyk8s.apiserver.admission.secret_string_data import SecretStringData
     from pyk8s.apiserver.admission.service_ips import ServiceIPs
 
     return [cls(storages) for cls in (NamespaceLifecycle, Priority, SecretStringData,
-                                      PodStatus, DefaultTolerationSeconds, ServiceIPs,
-                                      CustomResourceCleanup)]
+                                      PodStatus, SchedulingGates, DefaultTolerationSeconds,
+                                      ServiceIPs, CustomResourceCleanup)]

@@ -21,10 +21,11 @@ from pyk8s.scheduler.plugins.node_resources_fit import NodeResourcesFit
 from pyk8s.scheduler.plugins.node_unschedulable import NodeUnschedulable
 from pyk8s.scheduler.plugins.pod_topology_spread import PodTopologySpread
 from pyk8s.scheduler.plugins.priority_sort import PrioritySort
+from pyk8s.scheduler.plugins.scheduling_gates import SchedulingGates
 from pyk8s.scheduler.plugins.taint_toleration import TaintToleration
 
 REGISTRY: dict[str, type[Plugin]] = {cls.name: cls for cls in (
-    PrioritySort, NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts,
-    NodeResourcesFit, PodTopologySpread, InterPodAffinity, DefaultPreemption,
+    SchedulingGates, PrioritySort, NodeUnschedulable, NodeName, TaintToleration, NodeAffinity,
+    NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity, DefaultPreemption,
     NodeResourcesBalancedAllocation, DefaultBinder,
 )}
