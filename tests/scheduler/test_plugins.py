@@ -296,3 +296,18 @@ async def test_pods_that_never_preempt_say_so() -> None:
     e.value.post_filter_message = status.message
     assert str(e.value) == ("0/1 nodes are available: 1 Insufficient cpu. preemption: not "
                             "eligible due to preemptionPolicy=Never.")
+
+
+def test_affinity_terms_reach_other_namespaces_by_selector() -> None:
+    term = {"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "zone"}
+    c = Cluster(*zones(), pods=(pod("db", labels={"app": "db"}, node_name="b1",
+                                    namespace="data"),))
+    c.cache.set_namespace({"metadata": {"name": "data", "labels": {"team": "storage"}}})
+    own_namespace = {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}
+    assert "didn't match pod affinity rules" in c.failure(pod("web", affinity=own_namespace))
+    by_label = {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{
+        **term, "namespaceSelector": {"matchLabels": {"team": "storage"}}}]}}
+    assert c.schedule(pod("web", affinity=by_label)) == "b1"
+    named = {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{
+        **term, "namespaces": ["data"]}]}}
+    assert c.schedule(pod("web", affinity=named)) == "b1"
