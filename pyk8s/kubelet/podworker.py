@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
 RESYNC = 10.0
+RETRY = 2.0  # containers that could not be created are tried again this often
 CLUSTER_DNS = "10.43.0.10"
 CLUSTER_DOMAIN = "cluster.local"
 PROTOCOLS = {"TCP": pb.TCP, "UDP": pb.UDP, "SCTP": pb.SCTP}
@@ -347,6 +348,11 @@ class PodWorker:
                 with contextlib.suppress(Exception):
                     await self.kubelet.cri.runtime.StartContainer(
                         pb.StartContainerRequest(container_id=cur.id))
+        if self.waiting.keys() & {c["name"] for c in spec["containers"]} - {
+                n for n, w in self.waiting.items() if w.reason == "CrashLoopBackOff"}:
+            # A missing ConfigMap or image may appear any moment (image pulls
+            # keep their own back-off).
+            next_wake = min(next_wake, RETRY)
         return next_wake
 
     async def _maybe_restart(self, c: Obj, cur: ContainerRecord,

@@ -48,7 +48,7 @@ def test_dns_policy_none_uses_dns_config(cluster: Cluster, ns: str) -> None:
 def test_lifecycle_hooks(cluster: Cluster, ns: str) -> None:
     host_dir = f"/tmp/pyk8s-e2e-hooks-{ns}"
     pod = json.loads(pod_manifest(
-        "hooks", cluster.agent.node_name, "while true; do sleep 0.2; done",
+        "hooks", cluster.agent.node_name, "trap 'exit 0' TERM; while true; do sleep 0.2; done",
         terminationGracePeriodSeconds=10,
         volumes=[{"name": "out", "hostPath": {"path": host_dir, "type": "DirectoryOrCreate"}}],
         container={
