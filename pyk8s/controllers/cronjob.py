@@ -64,7 +64,8 @@ def job_ref(job: Obj) -> Obj:
 
 
 class CronJobController(Controller):
-    name = "cronjob"
+    name = "cronjob-controller"
+    alias = "cronjob"
     component = "cronjob-controller"
     workers = 2
 

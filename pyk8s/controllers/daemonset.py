@@ -107,7 +107,8 @@ def pinned_node(pod: Obj) -> str | None:
 
 
 class DaemonSetController(Controller):
-    name = "daemonset"
+    name = "daemonset-controller"
+    alias = "daemonset"
     component = "daemonset-controller"
     workers = 2
 

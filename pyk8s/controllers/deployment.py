@@ -69,7 +69,8 @@ def _copy(obj: Obj) -> Obj:
 
 
 class DeploymentController(Controller):
-    name = "deployment"
+    name = "deployment-controller"
+    alias = "deployment"
     component = "deployment-controller"
     workers = 5
 

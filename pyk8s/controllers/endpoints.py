@@ -106,7 +106,8 @@ class ServiceEndpointsController(Controller):
 
 
 class EndpointsController(ServiceEndpointsController):
-    name = "endpoint"
+    name = "endpoints-controller"
+    alias = "endpoint"
     component = "endpoint-controller"
     workers = 5
 

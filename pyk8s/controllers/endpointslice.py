@@ -53,7 +53,8 @@ def by_service(obj: Obj) -> list[str]:
 
 
 class EndpointSliceController(ServiceEndpointsController):
-    name = "endpointslice"
+    name = "endpointslice-controller"
+    alias = "endpointslice"
     component = "endpointslice-controller"
     workers = 5
     max_endpoints = MAX_ENDPOINTS

@@ -76,7 +76,8 @@ def _deleting(obj: Obj) -> bool:
 
 
 class GarbageCollector(Controller):
-    name = "garbagecollector"
+    name = "garbage-collector-controller"
+    alias = "garbagecollector"
     component = "garbage-collector-controller"
     workers = 5
     rediscover_period = 30.0

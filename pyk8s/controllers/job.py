@@ -107,7 +107,8 @@ def parse_indexes(text: str) -> set[int]:
 
 
 class JobController(Controller):
-    name = "job"
+    name = "job-controller"
+    alias = "job"
     component = "job-controller"
     workers = 5
 

@@ -16,7 +16,8 @@ over within the lease duration (15 s) of the leader's death. Leading means:
 
 Losing the Lease cancels everything the same way. `--controllers` picks
 which run, as kube-controller-manager's flag does: `*` for all, a name to
-add one, `-name` to leave one out.
+add one, `-name` to leave one out; names are Kubernetes' (`deployment-controller`,
+`garbage-collector-controller`, ...) or their older short forms (`deployment`).
 """
 
 from __future__ import annotations
@@ -76,17 +77,19 @@ CONTROLLERS: tuple[type[Controller], ...] = (
 
 
 def enabled(options: ControllerOptions) -> list[type[Controller]]:
+    by_name = {n: c.name for c in CONTROLLERS for n in (c.name, c.alias)}
     names = set()
     for item in options.controllers:
+        name = item.removeprefix("-")
         if item == "*":
             names |= {c.name for c in CONTROLLERS}
+        elif name not in by_name:
+            raise ValueError(f"unknown controller {name!r}; known: "
+                             f"{', '.join(sorted(c.name for c in CONTROLLERS))}")
         elif item.startswith("-"):
-            names.discard(item[1:])
+            names.discard(by_name[name])
         else:
-            names.add(item)
-    unknown = names - {c.name for c in CONTROLLERS}
-    if unknown:
-        raise ValueError(f"unknown controllers: {', '.join(sorted(unknown))}")
+            names.add(by_name[name])
     return [c for c in CONTROLLERS if c.name in names]
 
 
@@ -127,12 +130,22 @@ def controller_manager(options: ControllerOptions) -> Callable[[APIClient], Awai
     return run
 
 
+def _controller_list(text: str) -> tuple[str, ...]:
+    """`--controllers` as a tuple of names, refusing unknown ones as a usage error."""
+    names = tuple(c.strip() for c in text.split(",") if c.strip())
+    try:
+        enabled(ControllerOptions(controllers=names))
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return names
+
+
 def add_flags(parser: argparse.ArgumentParser, duration: Callable[[str], float]) -> None:
     """The controller manager's flags on `pyk8s server`."""
     g = parser.add_argument_group("controller manager")
     g.add_argument("--disable-controller-manager", action="store_true",
                    help="do not run the controllers on this server")
-    g.add_argument("--controllers", default="*",
+    g.add_argument("--controllers", type=_controller_list, default=("*",),
                    help="comma-separated controllers to run: '*' for all, 'name' to add one, "
                         "'-name' to leave one out")
     g.add_argument("--node-monitor-grace-period", type=duration, default=40.0,
@@ -152,12 +165,11 @@ def components(args: argparse.Namespace) -> dict[str, Callable[[APIClient], Awai
     if args.disable_controller_manager:
         return {}
     options = ControllerOptions(
-        controllers=tuple(c.strip() for c in args.controllers.split(",") if c.strip()),
+        controllers=args.controllers,
         node_monitor_grace_period=args.node_monitor_grace_period,
         node_monitor_period=args.node_monitor_period,
         cluster_cidr=args.cluster_cidr,
         node_cidr_mask_size=args.node_cidr_mask_size,
         terminated_pod_gc_threshold=args.terminated_pod_gc_threshold,
     )
-    enabled(options)  # refuse unknown names before the server starts
     return {"controller-manager": controller_manager(options)}

@@ -43,7 +43,8 @@ CONDITION_TYPES = ("NamespaceDeletionDiscoveryFailure", "NamespaceDeletionConten
 
 
 class NamespaceController(Controller):
-    name = "namespace"
+    name = "namespace-controller"
+    alias = "namespace"
     component = "namespace-controller"
     workers = 5
     recheck_delay = 1.0

@@ -21,7 +21,8 @@ Obj = dict[str, Any]
 
 
 class NodeIpamController(Controller):
-    name = "nodeipam"
+    name = "node-ipam-controller"
+    alias = "nodeipam"
     component = "node-ipam-controller"
     workers = 1  # allocations must not race each other
 

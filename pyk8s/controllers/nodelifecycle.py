@@ -86,7 +86,8 @@ def _copy(obj: Obj) -> Obj:
 
 
 class NodeLifecycleController(Controller):
-    name = "nodelifecycle"
+    name = "node-lifecycle-controller"
+    alias = "nodelifecycle"
     component = "node-controller"
     workers = 2
 

@@ -33,7 +33,8 @@ SETTLE = 1.0  # seconds between an event and the pass it triggers
 
 
 class PodGCController(Controller):
-    name = "podgc"
+    name = "pod-garbage-collector-controller"
+    alias = "podgc"
     component = "pod-garbage-collector"
 
     def __init__(self, ctx: ControllerContext, recorder: EventRecorder) -> None:

@@ -91,7 +91,8 @@ async def slow_start(count: int, create: Callable[[], Awaitable[None]]) -> tuple
 
 
 class ReplicaSetController(Controller):
-    name = "replicaset"
+    name = "replicaset-controller"
+    alias = "replicaset"
     component = "replicaset-controller"
     api_version = "apps/v1"
     plural = "replicasets"

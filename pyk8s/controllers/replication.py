@@ -12,7 +12,8 @@ from pyk8s.controllers.replicaset import Obj, ReplicaSetController
 
 
 class ReplicationControllerController(ReplicaSetController):
-    name = "replicationcontroller"
+    name = "replicationcontroller-controller"
+    alias = "replicationcontroller"
     component = "replication-controller"
     api_version = "v1"
     plural = "replicationcontrollers"

@@ -30,7 +30,8 @@ DESCRIPTION = ("Contains a CA bundle that can be used to verify the kube-apiserv
 
 
 class RootCACertPublisher(Controller):
-    name = "root-ca-cert-publisher"
+    name = "root-ca-certificate-publisher-controller"
+    alias = "root-ca-cert-publisher"
     component = "root-ca-cert-publisher"
     workers = 2
 

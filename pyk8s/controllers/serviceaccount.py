@@ -22,7 +22,8 @@ DEFAULT = "default"
 
 
 class ServiceAccountController(Controller):
-    name = "serviceaccount"
+    name = "serviceaccount-controller"
+    alias = "serviceaccount"
     component = "service-account-controller"
     workers = 2
 

@@ -72,7 +72,8 @@ def _running_ready(pod: Obj) -> bool:
 
 
 class StatefulSetController(Controller):
-    name = "statefulset"
+    name = "statefulset-controller"
+    alias = "statefulset"
     component = "statefulset-controller"
     workers = 2
 

@@ -28,7 +28,8 @@ def finished_at(job: Obj) -> datetime.datetime | None:
 
 
 class TTLAfterFinishedController(Controller):
-    name = "ttl-after-finished"
+    name = "ttl-after-finished-controller"
+    alias = "ttl-after-finished"
     component = "ttl-after-finished-controller"
     workers = 2
 
