@@ -12,6 +12,7 @@ the shape they share and `manager.py` for how they are run):
 - `garbagecollector.py`: delete objects whose owners are gone, in the
   background, foreground or orphaning way the owner was deleted;
 - `namespace.py`: empty a namespace being deleted, then let it go;
+- `disruption.py`: how many pods each PodDisruptionBudget allows to be evicted;
 - `endpoints.py`, `endpointslice.py`: the addresses behind each Service;
 - `serviceaccount.py`: a `default` ServiceAccount in every namespace, and
   `rootcacertpublisher.py`: the `kube-root-ca.crt` ConfigMap in each;

@@ -35,6 +35,7 @@ from pyk8s.controllers.context import Controller, ControllerContext, ControllerO
 from pyk8s.controllers.cronjob import CronJobController
 from pyk8s.controllers.daemonset import DaemonSetController
 from pyk8s.controllers.deployment import DeploymentController
+from pyk8s.controllers.disruption import DisruptionController
 from pyk8s.controllers.endpoints import EndpointsController
 from pyk8s.controllers.endpointslice import EndpointSliceController
 from pyk8s.controllers.garbagecollector import GarbageCollector
@@ -59,6 +60,7 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     CronJobController,
     DaemonSetController,
     DeploymentController,
+    DisruptionController,
     EndpointsController,
     EndpointSliceController,
     GarbageCollector,

@@ -94,3 +94,21 @@ def test_replication_controller_keeps_its_pods(cluster: Server, ns: str,
         {"ReplicationController"}
     eventually(lambda: "3         3         3" in cluster.kubectl(
         "-n", ns, "get", "rc", "old").stdout, what="rc status")
+
+
+def test_pod_disruption_budget_counts_healthy_pods(cluster: Server, ns: str,
+                                                   ready_pods: ReadyPods) -> None:
+    cluster.kubectl("-n", ns, "apply", "-f", "-", input=manifest(replicaset("web", 3), {
+        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "web"},
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "web"}}}}))
+
+    def status() -> dict[str, Any]:
+        pdb = json.loads(cluster.kubectl("-n", ns, "get", "pdb", "web", "-o", "json").stdout)
+        result: dict[str, Any] = pdb.get("status") or {}
+        return result
+
+    eventually(lambda: status().get("currentHealthy") == 3, what="3 healthy pods")
+    s = status()
+    assert (s["expectedPods"], s["desiredHealthy"], s["disruptionsAllowed"]) == (3, 2, 1)
+    assert s["conditions"][0]["reason"] == "SufficientPods"
+    assert "1" in cluster.kubectl("-n", ns, "get", "pdb", "web").stdout.splitlines()[1]
