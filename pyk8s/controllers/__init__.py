@@ -14,6 +14,7 @@ the shape they share and `manager.py` for how they are run):
 - `namespace.py`: empty a namespace being deleted, then let it go;
 - `disruption.py`: how many pods each PodDisruptionBudget allows to be evicted;
 - `endpoints.py`, `endpointslice.py`: the addresses behind each Service;
+  `endpointslicemirroring.py`: slices for Endpoints written by hand;
 - `serviceaccount.py`: a `default` ServiceAccount in every namespace, and
   `rootcacertpublisher.py`: the `kube-root-ca.crt` ConfigMap in each;
 - `nodeipam.py`: a pod CIDR per node; `nodelifecycle.py`: heartbeats, taints

@@ -22,7 +22,7 @@ import logging
 from collections import defaultdict
 from typing import Any
 
-from pyk8s.client import EventRecorder, RequestError, is_conflict, is_not_found
+from pyk8s.client import APIClient, EventRecorder, RequestError, is_conflict, is_not_found
 from pyk8s.controllers.context import ControllerContext, by_namespace
 from pyk8s.controllers.controller_ref import new_controller_ref
 from pyk8s.controllers.endpoints import (
@@ -52,6 +52,49 @@ def by_service(obj: Obj) -> list[str]:
     return [f"{obj['metadata']['namespace']}/{labels[SERVICE_NAME]}"]
 
 
+async def write_slices(client: APIClient, namespace: str, existing: list[Obj],
+                       wanted: list[tuple[list[Obj], list[Obj]]], labels: dict[str, str],
+                       owner: Obj, address_type: str = "IPv4") -> None:
+    """Make `existing` slices hold `wanted` (ports, endpoints) pairs, writing only changes.
+
+    A slice with the same ports is rewritten in place; missing ones are created
+    (`generateName: <service>-`, owned by `owner`); the rest are deleted.
+    """
+    by_ports: dict[str, list[Obj]] = defaultdict(list)
+    for obj in existing:
+        by_ports[repr(obj.get("ports") or [])].append(obj)
+    for ports, endpoints in wanted:
+        reuse = by_ports[repr(ports)]
+        body: Obj = {"apiVersion": DISCOVERY, "kind": "EndpointSlice",
+                     "addressType": address_type, "endpoints": endpoints, "ports": ports}
+        if reuse:
+            current = reuse.pop(0)
+            md = current["metadata"]
+            if current.get("endpoints") == endpoints and (md.get("labels") or {}) == labels \
+                    and current.get("addressType") == address_type:
+                continue
+            await client.update(DISCOVERY, "endpointslices",
+                                {**body, "metadata": {**md, "labels": labels}})
+        else:
+            body["metadata"] = {"generateName": f"{labels[SERVICE_NAME]}-",
+                                "namespace": namespace,
+                                "labels": labels, "ownerReferences": [owner]}
+            await client.create(DISCOVERY, "endpointslices", body)
+    for leftovers in by_ports.values():
+        for obj in leftovers:
+            await delete_slice(client, obj)
+
+
+async def delete_slice(client: APIClient, obj: Obj) -> None:
+    md = obj["metadata"]
+    try:
+        await client.delete(DISCOVERY, "endpointslices", md["name"], md["namespace"],
+                            preconditions={"uid": md["uid"]})
+    except RequestError as e:
+        if not (is_not_found(e) or is_conflict(e)):
+            raise
+
+
 class EndpointSliceController(ServiceEndpointsController):
     name = "endpointslice-controller"
     alias = "endpointslice"
@@ -78,37 +121,13 @@ class EndpointSliceController(ServiceEndpointsController):
         existing = self.slices.store.by_index("service", key)
         if svc is None or not (svc.get("spec") or {}).get("selector"):
             for obj in existing:
-                await self._delete(obj)
+                await delete_slice(self.client, obj)
             return
-        wanted = self._wanted(svc)
-        by_ports: dict[str, list[Obj]] = defaultdict(list)
-        for obj in existing:
-            by_ports[repr(obj.get("ports") or [])].append(obj)
         labels = {**(svc["metadata"].get("labels") or {}), SERVICE_NAME: svc["metadata"]["name"],
                   MANAGED_BY: CONTROLLER_NAME}
-        for ports, endpoints in wanted:
-            reuse = by_ports[repr(ports)]
-            body: Obj = {"apiVersion": DISCOVERY, "kind": "EndpointSlice",
-                         "addressType": "IPv4", "endpoints": endpoints, "ports": ports}
-            if reuse:
-                current = reuse.pop(0)
-                md = current["metadata"]
-                if current.get("endpoints") == endpoints and \
-                        (md.get("labels") or {}) == labels and \
-                        current.get("addressType") == "IPv4":
-                    continue
-                await self.client.update(DISCOVERY, "endpointslices",
-                                         {**body, "metadata": {**md, "labels": labels}})
-            else:
-                body["metadata"] = {"generateName": f"{svc['metadata']['name']}-",
-                                    "namespace": svc["metadata"]["namespace"],
-                                    "labels": labels,
-                                    "ownerReferences": [new_controller_ref(
-                                        {**svc, "apiVersion": "v1", "kind": "Service"})]}
-                await self.client.create(DISCOVERY, "endpointslices", body)
-        for leftovers in by_ports.values():
-            for obj in leftovers:
-                await self._delete(obj)
+        owner = new_controller_ref({**svc, "apiVersion": "v1", "kind": "Service"})
+        await write_slices(self.client, svc["metadata"]["namespace"], existing,
+                           self._wanted(svc), labels, owner)
 
     def _wanted(self, svc: Obj) -> list[tuple[list[Obj], list[Obj]]]:
         """(ports, endpoints) of each slice the Service should have."""
@@ -149,12 +168,3 @@ class EndpointSliceController(ServiceEndpointsController):
             for i in range(0, max(len(endpoints), 1), self.max_endpoints):
                 wanted.append((ports, endpoints[i:i + self.max_endpoints]))
         return wanted
-
-    async def _delete(self, obj: Obj) -> None:
-        md = obj["metadata"]
-        try:
-            await self.client.delete(DISCOVERY, "endpointslices", md["name"], md["namespace"],
-                                     preconditions={"uid": md["uid"]})
-        except RequestError as e:
-            if not (is_not_found(e) or is_conflict(e)):
-                raise

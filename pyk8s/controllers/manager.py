@@ -38,6 +38,7 @@ from pyk8s.controllers.deployment import DeploymentController
 from pyk8s.controllers.disruption import DisruptionController
 from pyk8s.controllers.endpoints import EndpointsController
 from pyk8s.controllers.endpointslice import EndpointSliceController
+from pyk8s.controllers.endpointslicemirroring import EndpointSliceMirroringController
 from pyk8s.controllers.garbagecollector import GarbageCollector
 from pyk8s.controllers.job import JobController
 from pyk8s.controllers.namespace import NamespaceController
@@ -63,6 +64,7 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     DisruptionController,
     EndpointsController,
     EndpointSliceController,
+    EndpointSliceMirroringController,
     GarbageCollector,
     JobController,
     NamespaceController,

@@ -79,3 +79,24 @@ def test_kubernetes_service_endpoints_are_left_to_the_api_server(cluster: Server
                                      "-o", "json").stdout)
     assert eps["subsets"][0]["ports"][0]["name"] == "https"
     assert len(eps["subsets"][0]["addresses"]) == 1
+
+
+def test_hand_written_endpoints_are_mirrored_to_slices(cluster: Server, ns: str) -> None:
+    cluster.kubectl("-n", ns, "create", "-f", "-", input=manifest(
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "external"},
+         "spec": {"ports": [{"name": "db", "port": 5432}]}},
+        {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "external"},
+         "subsets": [{"addresses": [{"ip": "10.99.0.1"}], "notReadyAddresses": [
+             {"ip": "10.99.0.2"}], "ports": [{"name": "db", "port": 5432}]}]}))
+
+    def mirrored() -> list[tuple[str, bool]]:
+        items = get(cluster, ns, "endpointslices", "-l",
+                    "endpointslice.kubernetes.io/managed-by="
+                    "endpointslicemirroring-controller.k8s.io")["items"]
+        return sorted((e["addresses"][0], e["conditions"]["ready"])
+                      for s in items for e in s["endpoints"] or [])
+
+    eventually(lambda: mirrored() == [("10.99.0.1", True), ("10.99.0.2", False)],
+               what="mirrored slice")
+    cluster.kubectl("-n", ns, "delete", "endpoints", "external")
+    eventually(lambda: not mirrored(), what="mirrored slice removed")
