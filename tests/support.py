@@ -21,6 +21,9 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# `pyk8s server` flags for tests of the API alone: no controller or scheduler
+# writes behind the test's back.
+API_ONLY = ["--disable-controller-manager", "--disable-scheduler"]
 
 
 def free_port() -> int:

@@ -13,12 +13,14 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from pyk8s.client import APIClient
-from tests.support import Server
+from tests.support import API_ONLY, Server
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    s = Server(tmp_path_factory.mktemp("client-server")).start()
+    # The client library alone: no controller writes behind the tests' backs.
+    s = Server(tmp_path_factory.mktemp("client-server"),
+               extra_args=API_ONLY).start()
     try:
         yield s
     finally:

@@ -18,7 +18,7 @@ from pyk8s.client import (
     by_owner_uid,
     is_gone,
 )
-from tests.support import Server
+from tests.support import API_ONLY, Server
 
 Obj = dict[str, Any]
 
@@ -112,7 +112,7 @@ async def test_informer_recovers_from_a_server_restart(tmp_path: Path,
                                                        caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="pyk8s.client.informer")
     data_dir = tmp_path / "server"
-    server = await asyncio.to_thread(Server(data_dir).start)
+    server = await asyncio.to_thread(Server(data_dir, extra_args=API_ONLY).start)
     try:
         async with APIClient.from_kubeconfig(server.kubeconfig) as client:
             ns = "restart"
@@ -128,7 +128,8 @@ async def test_informer_recovers_from_a_server_restart(tmp_path: Path,
 
                 await asyncio.to_thread(server.stop)
                 await asyncio.sleep(0.5)  # the informer fails to reconnect meanwhile
-                server = await asyncio.to_thread(Server(data_dir, port=server.port).start)
+                server = await asyncio.to_thread(
+                    Server(data_dir, port=server.port, extra_args=API_ONLY).start)
 
                 # The history before the restart is gone from the new watch cache.
                 with pytest.raises(APIStatusError) as e:
