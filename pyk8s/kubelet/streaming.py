@@ -15,10 +15,13 @@ code in `details.causes`, from which kubectl takes its own exit code.
 
 attach relays to containerd's streaming server (CRI Attach).
 
-port-forward (`?ports=80,8080`, the channel protocol the Python client
-speaks): for the i-th port, channel 2i carries data and 2i+1 errors, the
-first message on each being the port as two little-endian bytes (from the
-kubelet only); the kubelet connects to the pod's IP on that port.
+port-forward, as kubectl does it: SPDY/3.1 inside the WebSocket
+(subprotocol `SPDY/3.1+portforward.k8s.io`, spdy.py), one pair of SPDY
+streams per forwarded connection. And as the Python client does it
+(`?ports=80,8080`, a channel protocol): for the i-th port, channel 2i
+carries data and 2i+1 errors, the first message on each being the port as
+two little-endian bytes (from the kubelet only). Either way the kubelet
+connects to the pod's IP on the port.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import orjson
 from aiohttp import WSMsgType, web
 
 from pyk8s.agent.containerd import NAMESPACE
+from pyk8s.kubelet import spdy
 from pyk8s.kubelet import status as st
 from pyk8s.kubelet.cri import pb
 
@@ -46,6 +50,7 @@ if TYPE_CHECKING:
     from pyk8s.kubelet.server import KubeletServer
 
 log = logging.getLogger(__name__)
+SPDY_PORT_FORWARD = "SPDY/3.1+portforward.k8s.io"
 PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io", "v3.channel.k8s.io",
              "v2.channel.k8s.io", "channel.k8s.io")
 STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
@@ -259,10 +264,15 @@ async def port_forward_handler(server: KubeletServer, request: web.Request
         ports = [int(p) for p in request.query.get("ports", "").split(",") if p]
     except ValueError:
         return status_error(400, "BadRequest", "ports must be numbers")
-    if not ports:
+    if not ports and request.headers.get("Sec-WebSocket-Protocol", "").find(
+            SPDY_PORT_FORWARD) < 0:
         return status_error(400, "BadRequest", "at least one port must be given")
-    ws = web.WebSocketResponse(protocols=PROTOCOLS, heartbeat=30.0, max_msg_size=0)
+    ws = web.WebSocketResponse(protocols=(SPDY_PORT_FORWARD, *PROTOCOLS), heartbeat=30.0,
+                               max_msg_size=0)
     await ws.prepare(request)
+    if ws.ws_protocol == SPDY_PORT_FORWARD:
+        await _port_forward_spdy(ws, worker.pod_ip)
+        return ws
     writers: dict[int, asyncio.StreamWriter] = {}
     tasks = []
 
@@ -297,3 +307,79 @@ async def port_forward_handler(server: KubeletServer, request: web.Request
         for w in writers.values():
             w.close()
     return ws
+
+
+async def _port_forward_spdy(ws: web.WebSocketResponse, pod_ip: str) -> None:
+    """kubectl's port-forward: SPDY streams inside the WebSocket, a pair per connection.
+
+    Each forwarded connection opens an error stream and a data stream (headers
+    streamType, port, requestID); the data stream is joined to a TCP
+    connection to the pod, the error stream carries a message if that fails.
+    Both are closed when the pod's side of the connection ends.
+    """
+    errors: dict[str, int] = {}  # requestID -> error stream
+    connections: dict[int, asyncio.StreamWriter] = {}  # data stream -> TCP to the pod
+    pumps: set[asyncio.Task[None]] = set()
+
+    async def send(frame: bytes) -> None:
+        await ws.send_bytes(frame)
+
+    async def pump(stream_id: int, request_id: str, reader: asyncio.StreamReader) -> None:
+        with contextlib.suppress(ConnectionError):
+            while data := await reader.read(32768):
+                await session.send_data(stream_id, data)
+        with contextlib.suppress(ConnectionError):
+            await session.close_stream(stream_id)
+            if request_id in errors:
+                await session.close_stream(errors.pop(request_id))
+
+    async def on_stream(stream: spdy.Stream) -> None:
+        kind = stream.headers.get("streamtype")
+        request_id = stream.headers.get("requestid", "")
+        if kind == "error":
+            errors[request_id] = stream.id
+            return
+        if kind != "data":
+            return
+        port = int(stream.headers.get("port", "0") or 0)
+        try:
+            reader, writer = await asyncio.open_connection(pod_ip, port)
+        except OSError as e:
+            error_stream = errors.pop(request_id, None)
+            if error_stream is not None:
+                await session.send_data(error_stream, f"error forwarding port {port} to pod: "
+                                                      f"{e}".encode())
+                await session.close_stream(error_stream)
+            await session.close_stream(stream.id)
+            return
+        connections[stream.id] = writer
+        task = asyncio.create_task(pump(stream.id, request_id, reader))
+        pumps.add(task)
+        task.add_done_callback(pumps.discard)
+
+    async def on_data(stream_id: int, data: bytes) -> None:
+        writer = connections.get(stream_id)
+        if writer is not None:
+            writer.write(data)
+            with contextlib.suppress(ConnectionError):
+                await writer.drain()
+
+    async def on_end(stream_id: int) -> None:
+        writer = connections.get(stream_id)
+        if writer is not None and writer.can_write_eof():
+            with contextlib.suppress(OSError):
+                writer.write_eof()
+
+    session = spdy.SpdySession(send, on_stream=on_stream, on_data=on_data, on_end=on_end)
+    try:
+        async for msg in ws:
+            if msg.type == WSMsgType.BINARY:
+                await session.feed(msg.data)
+                if session.closed:
+                    break
+    finally:
+        for task in list(pumps):
+            task.cancel()
+        await asyncio.gather(*pumps, return_exceptions=True)
+        for writer in connections.values():
+            writer.close()

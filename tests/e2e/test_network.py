@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import urllib.request
 from pathlib import Path
 
@@ -93,3 +95,22 @@ def test_port_forward_with_the_python_client(cluster: Cluster, ns: str) -> None:
         assert b"200 OK" in data and b"forwarded\n" in data
     finally:
         api.close()
+
+
+def test_kubectl_port_forward(cluster: Cluster, ns: str) -> None:
+    cluster.apply(ns, pod_manifest("kfwd", cluster.agent.node_name,
+                                   HTTPD.format("through-kubectl", 8080)))
+    cluster.wait_running(ns, "kfwd")
+    local = free_port()
+    env = {**os.environ, "KUBECONFIG": str(cluster.kubeconfig)}
+    proc = subprocess.Popen(["kubectl", "port-forward", "-n", ns, "pod/kfwd",
+                             f"{local}:8080"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    try:
+        assert proc.stdout is not None
+        assert b"Forwarding from 127.0.0.1" in proc.stdout.readline()
+        for _ in range(3):  # one SPDY stream pair per connection
+            assert _get(f"http://127.0.0.1:{local}/index.html") == "through-kubectl\n"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
