@@ -155,6 +155,8 @@ class Kubelet:
                 log.warning("relisting containers failed: %s", e)
                 continue
             now = {c.id: (c.state, c.labels.get(labels.POD_UID, "")) for c in reply.containers}
+            for gone in self._exited.keys() - now.keys():
+                del self._exited[gone]
             changed = {uid for cid, (state, uid) in now.items() if seen.get(cid) !=
                        (state, uid)} | {uid for cid, (_, uid) in seen.items() if cid not in now}
             seen = now
