@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import orjson
+
 from pyk8s.client import (
     APIClient,
     EventRecorder,
@@ -37,6 +39,12 @@ log = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
 CONFLICT_RETRY_DELAY = 0.05  # seconds; enough for the informer to see the newer object
+
+
+def deep_copy(obj: Obj) -> Obj:
+    """A copy to modify: cached objects are shared and read-only."""
+    result: Obj = orjson.loads(orjson.dumps(obj))
+    return result
 
 
 def by_namespace(obj: Obj) -> list[str]:

@@ -22,8 +22,6 @@ import datetime
 import logging
 from typing import Any
 
-import orjson
-
 from pyk8s.client import (
     NORMAL,
     WARNING,
@@ -35,7 +33,7 @@ from pyk8s.client import (
 )
 from pyk8s.controllers import controller_ref
 from pyk8s.controllers.conditions import format_time, now, parse_time
-from pyk8s.controllers.context import Controller, ControllerContext
+from pyk8s.controllers.context import Controller, ControllerContext, deep_copy
 from pyk8s.controllers.cron import Schedule
 from pyk8s.controllers.job import BATCH, finished
 
@@ -45,10 +43,6 @@ Obj = dict[str, Any]
 SCHEDULED = "batch.kubernetes.io/cronjob-scheduled-timestamp"
 MAX_MISSED = 100
 
-
-def _copy(obj: Obj) -> Obj:
-    result: Obj = orjson.loads(orjson.dumps(obj))
-    return result
 
 
 def job_succeeded(job: Obj) -> bool:
@@ -87,10 +81,10 @@ class CronJobController(Controller):
         cached = self.cronjobs.store.get(key)
         if cached is None:
             return
-        cj = _copy(cached)
+        cj = deep_copy(cached)
         spec = cj.get("spec") or {}
-        status = _copy(cj.get("status") or {})
-        old_status = _copy(status)
+        status = deep_copy(cj.get("status") or {})
+        old_status = deep_copy(status)
         jobs = [j for j in self.jobs.store.by_index("owner", cj["metadata"]["uid"])
                 if controller_ref.is_controlled_by(j, cj)]
         active = [j for j in jobs if not finished(j)]
@@ -178,7 +172,7 @@ class CronJobController(Controller):
                                 SCHEDULED: format_time(scheduled)},
                 "ownerReferences": [controller_ref.new_controller_ref(cj)],
             },
-            "spec": _copy(template.get("spec") or {}),
+            "spec": deep_copy(template.get("spec") or {}),
         }
         try:
             created = await self.client.create(BATCH, "jobs", job)

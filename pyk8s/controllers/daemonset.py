@@ -32,8 +32,6 @@ import math
 from collections import defaultdict
 from typing import Any
 
-import orjson
-
 from pyk8s.api.selectors import selector_from_object
 from pyk8s.client import (
     NORMAL,
@@ -48,7 +46,7 @@ from pyk8s.client import (
     split_key,
 )
 from pyk8s.controllers import controller_ref
-from pyk8s.controllers.context import Controller, ControllerContext, by_namespace
+from pyk8s.controllers.context import Controller, ControllerContext, by_namespace, deep_copy
 from pyk8s.controllers.deployment_util import template_hash
 from pyk8s.controllers.expectations import Expectations
 from pyk8s.controllers.pods import is_available, is_ready, pod_from_template
@@ -71,14 +69,10 @@ DAEMON_TOLERATIONS = (
 NETWORK_UNAVAILABLE = ("node.kubernetes.io/network-unavailable", "NoSchedule")
 
 
-def _copy(obj: Obj) -> Obj:
-    result: Obj = orjson.loads(orjson.dumps(obj))
-    return result
-
 
 def daemon_pod_spec(ds: Obj) -> Obj:
     """The template's pod spec with the tolerations every daemon pod gets."""
-    spec = _copy(((ds.get("spec") or {}).get("template") or {}).get("spec") or {})
+    spec = deep_copy(((ds.get("spec") or {}).get("template") or {}).get("spec") or {})
     tolerations = list(spec.get("tolerations") or [])
     wanted = list(DAEMON_TOLERATIONS)
     if spec.get("hostNetwork"):
@@ -174,7 +168,7 @@ class DaemonSetController(Controller):
         if cached is None:
             self.expectations.forget(key)
             return
-        ds = _copy(cached)
+        ds = deep_copy(cached)
         namespace, _ = split_key(key)
         selector = selector_from_object((ds.get("spec") or {}).get("selector"))
         candidates = [p for p in self.pods.store.by_index("namespace", namespace or "")
@@ -258,7 +252,7 @@ class DaemonSetController(Controller):
         spec = daemon_pod_spec(ds)
 
         async def create_on(node_name: str) -> None:
-            pod = pod_from_template({**template, "spec": _copy(spec)}, ds,
+            pod = pod_from_template({**template, "spec": deep_copy(spec)}, ds,
                                     extra_labels={HASH_LABEL: current})
             affinity = pod["spec"].setdefault("affinity", {}).setdefault("nodeAffinity", {})
             affinity["requiredDuringSchedulingIgnoredDuringExecution"] = {"nodeSelectorTerms": [

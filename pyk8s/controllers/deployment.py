@@ -38,8 +38,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import orjson
-
 from pyk8s.api.selectors import LabelSelector, selector_from_object
 from pyk8s.client import (
     NORMAL,
@@ -55,17 +53,14 @@ from pyk8s.client import (
 )
 from pyk8s.controllers import controller_ref
 from pyk8s.controllers import deployment_util as du
-from pyk8s.controllers.context import Controller, ControllerContext, by_namespace
+from pyk8s.controllers.conditions import get_condition
+from pyk8s.controllers.context import Controller, ControllerContext, by_namespace, deep_copy
 
 log = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
 APPS = "apps/v1"
 
-
-def _copy(obj: Obj) -> Obj:
-    result: Obj = orjson.loads(orjson.dumps(obj))
-    return result
 
 
 class DeploymentController(Controller):
@@ -127,7 +122,7 @@ class DeploymentController(Controller):
         cached = self.deployments.store.get(key)
         if cached is None:
             return
-        d = _copy(cached)
+        d = deep_copy(cached)
         namespace, _ = split_key(key)
         selector = _selector(d)
         if selector.empty:
@@ -139,7 +134,7 @@ class DeploymentController(Controller):
             self.client, d, self.sets.store.by_index("namespace", namespace or ""),
             lambda rs: selector.matches(rs["metadata"].get("labels")),
             api_version=APPS, plural="replicasets", owner_plural="deployments")
-        rss = [_copy(rs) for rs in rss]
+        rss = [deep_copy(rs) for rs in rss]
         if d["metadata"].get("deletionTimestamp"):
             new_rs, old_rss = await self._replicasets(d, rss, create=False)
             await self._write_status(d, du.calculate_status(_all(new_rs, old_rss), new_rs, d))
@@ -175,8 +170,8 @@ class DeploymentController(Controller):
                      "spec": {"minReadySeconds": min_ready}}, md["namespace"])
             await self._set_deployment_revision(d, du.revision(new_rs))
             if du.has_progress_deadline(d) and \
-                    not _has_condition(d, "Progressing"):
-                status = _copy(d.get("status") or {})
+                    get_condition(d.get("status"), "Progressing") is None:
+                status = deep_copy(d.get("status") or {})
                 du.set_deployment_condition(status, du.new_condition(
                     "Progressing", "True", du.FOUND_NEW_RS,
                     f'Found new replica set "{new_rs["metadata"]["name"]}"'))
@@ -190,10 +185,10 @@ class DeploymentController(Controller):
     async def _create_replicaset(self, d: Obj, old_rss: list[Obj], new_revision: int) -> Obj:
         spec = d["spec"]
         collisions = (d.get("status") or {}).get("collisionCount")
-        template = _copy(spec.get("template") or {})
+        template = deep_copy(spec.get("template") or {})
         pod_hash = du.template_hash(template, collisions)
         template.setdefault("metadata", {}).setdefault("labels", {})[du.HASH_LABEL] = pod_hash
-        selector = _copy(spec.get("selector") or {})
+        selector = deep_copy(spec.get("selector") or {})
         selector.setdefault("matchLabels", {})[du.HASH_LABEL] = pod_hash
         rs: Obj = {
             "apiVersion": APPS, "kind": "ReplicaSet",
@@ -223,7 +218,7 @@ class DeploymentController(Controller):
                     existing["spec"]["template"], spec.get("template") or {}):
                 return existing
             # Someone else's object has our name: hash again with a new collision count.
-            status = _copy(d.get("status") or {})
+            status = deep_copy(d.get("status") or {})
             status["collisionCount"] = int(collisions or 0) + 1
             await self._write_status(d, status)
             raise RuntimeError(f"hash collision for replica set {rs['metadata']['name']}"
@@ -234,7 +229,7 @@ class DeploymentController(Controller):
                                 f"from 0")
         await self._set_deployment_revision(d, new_revision)
         if du.has_progress_deadline(d):
-            status = _copy(d.get("status") or {})
+            status = deep_copy(d.get("status") or {})
             du.set_deployment_condition(status, du.new_condition(
                 "Progressing", "True", du.NEW_RS_CREATED,
                 f'Created new replica set "{rs["metadata"]["name"]}"'))
@@ -296,7 +291,7 @@ class DeploymentController(Controller):
     # Paused and scaled ------------------------------------------------------
 
     async def _check_paused(self, d: Obj) -> Obj:
-        cond = _condition(d, "Progressing")
+        cond = get_condition(d.get("status"), "Progressing")
         if cond is not None and cond.get("reason") == du.TIMED_OUT:
             return d
         paused_cond = cond is not None and cond.get("reason") == du.PAUSED
@@ -308,7 +303,7 @@ class DeploymentController(Controller):
                                    "Deployment is resumed")
         else:
             return d
-        status = _copy(d.get("status") or {})
+        status = deep_copy(d.get("status") or {})
         du.set_deployment_condition(status, new)
         return await self._write_status(d, status)
 
@@ -439,7 +434,7 @@ class DeploymentController(Controller):
         if not du.has_progress_deadline(d):
             status["conditions"] = [c for c in status.get("conditions") or []
                                     if c.get("type") != "Progressing"]
-        cond = _condition(d, "Progressing")
+        cond = get_condition(d.get("status"), "Progressing")
         rs_name = new_rs["metadata"]["name"] if new_rs is not None else ""
         finished = status.get("replicas", 0) == status.get("updatedReplicas", 0) and \
             cond is not None and cond.get("reason") == du.NEW_RS_AVAILABLE
@@ -487,14 +482,3 @@ def _selector(d: Obj) -> LabelSelector:
 
 def _all(new_rs: Obj | None, old_rss: list[Obj]) -> list[Obj]:
     return [*old_rss, new_rs] if new_rs is not None else list(old_rss)
-
-
-def _condition(d: Obj, type_: str) -> Obj | None:
-    for cond in (d.get("status") or {}).get("conditions") or []:
-        if cond.get("type") == type_:
-            return dict(cond)
-    return None
-
-
-def _has_condition(d: Obj, type_: str) -> bool:
-    return _condition(d, type_) is not None

@@ -84,7 +84,8 @@ class GarbageCollector(Controller):
 
     def __init__(self, ctx: ControllerContext, recorder: EventRecorder) -> None:
         super().__init__(ctx, recorder)
-        self.informers: dict[tuple[str, str], Informer] = {}
+        # One informer ("monitor") per resource, keyed by (apiVersion, plural).
+        self.monitors: dict[tuple[str, str], Informer] = {}
         self.kinds: dict[tuple[str, str], APIResource] = {}  # (group, kind) -> resource
         self._absent: OrderedDict[str, None] = OrderedDict()
 
@@ -105,12 +106,12 @@ class GarbageCollector(Controller):
             group = r.resource.group
             self.kinds.setdefault((group, r.kind), r)
             if not r.can("list", "watch", "delete") or (r.api_version, r.plural) in \
-                    self.informers or r.plural == "events":
+                    self.monitors or r.plural == "events":
                 continue
             informer = self.ctx.informers.informer(
                 r.api_version, r.plural, indexers={"uid": by_uid, "owner": by_owner_uid})
             informer.add_handlers(self._added, self._updated, self._deleted)
-            self.informers[(r.api_version, r.plural)] = informer
+            self.monitors[(r.api_version, r.plural)] = informer
             self.synced.append(informer)
 
     # Event routing ----------------------------------------------------------
@@ -142,7 +143,7 @@ class GarbageCollector(Controller):
     # Lookups ----------------------------------------------------------------
 
     def cached(self, uid: str) -> tuple[Informer, Obj] | None:
-        for informer in self.informers.values():
+        for informer in self.monitors.values():
             found = informer.store.by_index("uid", uid)
             if found:
                 return informer, found[0]
@@ -151,7 +152,7 @@ class GarbageCollector(Controller):
     def dependents(self, uid: str | None) -> list[tuple[Informer, Obj]]:
         if not uid:
             return []
-        return [(informer, obj) for informer in self.informers.values()
+        return [(informer, obj) for informer in self.monitors.values()
                 for obj in informer.store.by_index("owner", uid)]
 
     async def _owner(self, ref: Obj, namespace: str | None) -> Obj | None:

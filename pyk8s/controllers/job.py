@@ -35,8 +35,6 @@ import datetime
 import logging
 from typing import Any
 
-import orjson
-
 from pyk8s.api.selectors import selector_from_object
 from pyk8s.client import (
     NORMAL,
@@ -51,7 +49,7 @@ from pyk8s.client import (
 )
 from pyk8s.controllers import controller_ref
 from pyk8s.controllers.conditions import format_time, get_condition, now, parse_time
-from pyk8s.controllers.context import Controller, ControllerContext, by_namespace
+from pyk8s.controllers.context import Controller, ControllerContext, by_namespace, deep_copy
 from pyk8s.controllers.expectations import Expectations
 from pyk8s.controllers.pods import is_ready, pod_from_template
 from pyk8s.controllers.replicaset import namespace_terminating, slow_start
@@ -64,10 +62,6 @@ INDEX = "batch.kubernetes.io/job-completion-index"
 BACKOFF_BASE = 10.0
 BACKOFF_MAX = 360.0
 
-
-def _copy(obj: Obj) -> Obj:
-    result: Obj = orjson.loads(orjson.dumps(obj))
-    return result
 
 
 def finished(job: Obj) -> bool:
@@ -149,7 +143,7 @@ class JobController(Controller):
             return
         if finished(cached):
             return
-        job = _copy(cached)
+        job = deep_copy(cached)
         namespace, _ = split_key(key)
         spec = job.get("spec") or {}
         selector = selector_from_object(spec.get("selector"))
@@ -157,8 +151,8 @@ class JobController(Controller):
             self.client, job, self.pods.store.by_index("namespace", namespace or ""),
             lambda p: not selector.empty and selector.matches(p["metadata"].get("labels")),
             api_version="v1", plural="pods", owner_plural="jobs")
-        status = _copy(job.get("status") or {})
-        old_status = _copy(status)
+        status = deep_copy(job.get("status") or {})
+        old_status = deep_copy(status)
         active = [p for p in pods if _phase(p) not in ("Succeeded", "Failed")
                   and not p["metadata"].get("deletionTimestamp")]
         succeeded = [p for p in pods if _phase(p) == "Succeeded"]
@@ -283,7 +277,7 @@ class JobController(Controller):
                 pod["metadata"].setdefault("annotations", {})[INDEX] = str(index)
                 pod["metadata"]["labels"][INDEX] = str(index)
                 pod["metadata"]["generateName"] = f"{job['metadata']['name']}-{index}-"
-                pod["spec"] = _copy(pod["spec"])
+                pod["spec"] = deep_copy(pod["spec"])
                 pod["spec"].setdefault("hostname", f"{job['metadata']['name']}-{index}")
                 for c in pod["spec"].get("containers") or []:
                     c["env"] = [*(c.get("env") or []),

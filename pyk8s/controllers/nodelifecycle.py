@@ -36,8 +36,6 @@ import math
 import time
 from typing import Any
 
-import orjson
-
 from pyk8s.client import (
     NORMAL,
     EventRecorder,
@@ -47,7 +45,7 @@ from pyk8s.client import (
     is_not_found,
 )
 from pyk8s.controllers.conditions import format_time, get_condition, now, parse_time
-from pyk8s.controllers.context import Controller, ControllerContext
+from pyk8s.controllers.context import Controller, ControllerContext, deep_copy
 from pyk8s.controllers.pods import is_terminal
 from pyk8s.scheduler.matching import tolerates
 
@@ -79,10 +77,6 @@ def eviction_time(pod: Obj, taints: list[Obj], at: datetime.datetime
     since = max((parse_time(t.get("timeAdded")) or at for t in taints), default=at)
     return since + datetime.timedelta(seconds=seconds)
 
-
-def _copy(obj: Obj) -> Obj:
-    result: Obj = orjson.loads(orjson.dumps(obj))
-    return result
 
 
 class NodeLifecycleController(Controller):
@@ -127,7 +121,7 @@ class NodeLifecycleController(Controller):
         if cached is None:
             self._heard.pop(key, None)
             return
-        node = await self._monitor_health(_copy(cached))
+        node = await self._monitor_health(deep_copy(cached))
         node = await self._update_taints(node)
         await self._evict(node)
 

@@ -32,8 +32,6 @@ import logging
 import re
 from typing import Any
 
-import orjson
-
 from pyk8s.api.selectors import selector_from_object
 from pyk8s.client import (
     NORMAL,
@@ -47,7 +45,7 @@ from pyk8s.client import (
     split_key,
 )
 from pyk8s.controllers import controller_ref
-from pyk8s.controllers.context import Controller, ControllerContext, by_namespace
+from pyk8s.controllers.context import Controller, ControllerContext, by_namespace, deep_copy
 from pyk8s.controllers.deployment_util import template_hash
 from pyk8s.controllers.pods import is_available, is_ready, pod_from_template
 from pyk8s.controllers.replicaset import namespace_terminating
@@ -60,10 +58,6 @@ HASH_LABEL = "controller-revision-hash"
 POD_NAME = "statefulset.kubernetes.io/pod-name"
 POD_INDEX = "apps.kubernetes.io/pod-index"
 
-
-def _copy(obj: Obj) -> Obj:
-    result: Obj = orjson.loads(orjson.dumps(obj))
-    return result
 
 
 def _running_ready(pod: Obj) -> bool:
@@ -99,7 +93,7 @@ class StatefulSetController(Controller):
         cached = self.sets.store.get(key)
         if cached is None:
             return
-        sts = _copy(cached)
+        sts = deep_copy(cached)
         namespace, name = split_key(key)
         spec = sts.get("spec") or {}
         selector = selector_from_object(spec.get("selector"))
@@ -174,7 +168,7 @@ class StatefulSetController(Controller):
             POD_NAME: pod_name, POD_INDEX: str(ordinal), HASH_LABEL: revision})
         pod["metadata"].pop("generateName")
         pod["metadata"]["name"] = pod_name
-        pod_spec = pod["spec"] = _copy(pod["spec"])
+        pod_spec = pod["spec"] = deep_copy(pod["spec"])
         pod_spec["hostname"] = pod_name
         if spec.get("serviceName"):
             pod_spec["subdomain"] = spec["serviceName"]
@@ -208,7 +202,7 @@ class StatefulSetController(Controller):
         claim: Obj = {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
                       "metadata": {"name": claim_name, "namespace": md["namespace"],
                                    "labels": labels},
-                      "spec": _copy(template.get("spec") or {})}
+                      "spec": deep_copy(template.get("spec") or {})}
         policy = (sts.get("spec") or {}).get("persistentVolumeClaimRetentionPolicy") or {}
         if policy.get("whenDeleted") == "Delete":
             ref = controller_ref.new_controller_ref(sts)
