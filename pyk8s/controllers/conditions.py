@@ -3,8 +3,8 @@
 Kubernetes timestamps are RFC 3339 in UTC with second precision
 (`2026-01-02T03:04:05Z`). Conditions are `{"type", "status", "reason",
 "message", "lastTransitionTime", ...}` entries of `status.conditions`, at
-most one per type; `set_condition` keeps `lastTransitionTime` when the
-status does not change, so that "since when" stays true.
+most one per type; `replace_condition` keeps each in its place in the list,
+so that `kubectl describe` shows them in a stable order.
 """
 
 from __future__ import annotations
@@ -41,23 +41,13 @@ def get_condition(status: Obj | None, type_: str) -> Obj | None:
     return None
 
 
-def set_condition(status: Obj, cond: Obj) -> None:
-    """Put `cond` in `status.conditions`, replacing the one of its type.
-
-    An unchanged status keeps its lastTransitionTime.
-    """
-    conditions = [c for c in status.get("conditions") or [] if c.get("type") != cond["type"]]
-    old = get_condition(status, cond["type"])
-    if old is not None and old.get("status") == cond.get("status") and \
-            old.get("lastTransitionTime"):
-        cond = {**cond, "lastTransitionTime": old["lastTransitionTime"]}
-    conditions.append(cond)
-    status["conditions"] = conditions
-
-
-def remove_condition(status: Obj, type_: str) -> None:
-    conditions = [c for c in status.get("conditions") or [] if c.get("type") != type_]
-    if conditions:
-        status["conditions"] = conditions
+def replace_condition(status: Obj, cond: Obj) -> None:
+    """Put `cond` where the condition of its type is (or last), as is."""
+    conditions = [dict(c) for c in status.get("conditions") or []]
+    for i, c in enumerate(conditions):
+        if c.get("type") == cond["type"]:
+            conditions[i] = cond
+            break
     else:
-        status.pop("conditions", None)
+        conditions.append(cond)
+    status["conditions"] = conditions

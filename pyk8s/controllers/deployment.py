@@ -53,7 +53,7 @@ from pyk8s.client import (
 )
 from pyk8s.controllers import controller_ref
 from pyk8s.controllers import deployment_util as du
-from pyk8s.controllers.conditions import get_condition
+from pyk8s.controllers.conditions import get_condition, replace_condition
 from pyk8s.controllers.context import Controller, ControllerContext, by_namespace, deep_copy
 
 log = logging.getLogger(__name__)
@@ -449,8 +449,7 @@ class DeploymentController(Controller):
                 if cond is not None and cond.get("status") == "True":
                     new["lastTransitionTime"] = cond.get("lastTransitionTime")
                 # Same reason, fresh lastUpdateTime: progress restarts the deadline.
-                status["conditions"] = [c for c in status.get("conditions") or []
-                                        if c.get("type") != "Progressing"] + [new]
+                replace_condition(status, new)
             elif (left := du.deadline_left(d, status)) is not None and left <= 0:
                 du.set_deployment_condition(status, du.new_condition(
                     "Progressing", "False", du.TIMED_OUT,

@@ -26,7 +26,13 @@ from typing import Any
 
 import orjson
 
-from pyk8s.controllers.conditions import format_time, get_condition, now, parse_time
+from pyk8s.controllers.conditions import (
+    format_time,
+    get_condition,
+    now,
+    parse_time,
+    replace_condition,
+)
 
 Obj = dict[str, Any]
 
@@ -274,8 +280,7 @@ def set_deployment_condition(status: Obj, cond: Obj) -> None:
         return
     if current is not None and current.get("status") == cond["status"]:
         cond = {**cond, "lastTransitionTime": current.get("lastTransitionTime")}
-    status["conditions"] = [*(c for c in status.get("conditions") or []
-                              if c.get("type") != cond["type"]), cond]
+    replace_condition(status, cond)
 
 
 def calculate_status(all_rss: list[Obj], new_rs: Obj | None, d: Obj) -> Obj:

@@ -48,7 +48,13 @@ from pyk8s.client import (
     split_key,
 )
 from pyk8s.controllers import controller_ref
-from pyk8s.controllers.conditions import format_time, get_condition, now, parse_time
+from pyk8s.controllers.conditions import (
+    format_time,
+    get_condition,
+    now,
+    parse_time,
+    replace_condition,
+)
 from pyk8s.controllers.context import Controller, ControllerContext, by_namespace, deep_copy
 from pyk8s.controllers.expectations import Expectations
 from pyk8s.controllers.pods import is_ready, pod_from_template
@@ -331,5 +337,4 @@ def _set(status: Obj, type_: str, value: str, reason: str, message: str) -> None
     t = format_time()
     cond = {"type": type_, "status": value, "reason": reason, "message": message,
             "lastProbeTime": t, "lastTransitionTime": t}
-    status["conditions"] = [*(c for c in status.get("conditions") or []
-                              if c.get("type") != type_), cond]
+    replace_condition(status, cond)
