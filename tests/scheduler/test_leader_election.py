@@ -1,22 +1,28 @@
 """Two schedulers on one cluster: only the holder of kube-system/kube-scheduler binds.
 
-The server runs with `--disable-scheduler`; the test runs two scheduler
-components (`run_scheduler`) itself, each with its own client, on a cluster
-with one Node object (no kubelet is needed to be bound).
+First in one process: the server runs with `--disable-scheduler` and the test
+runs two scheduler components (`run_scheduler`) itself, each with its own
+client; the leader stops and releases the Lease, the standby takes over.
+Then two servers on one etcd, each with its scheduler: the leading server is
+killed, and the other's scheduler takes over once the Lease expires. Nodes
+are bare Node objects (no kubelet is needed for a pod to be bound).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pyk8s.client import APIClient
 from pyk8s.scheduler import run_scheduler
-from tests.support import Server
+from tests.support import Etcd, Server, manifest
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +93,52 @@ async def test_the_standby_scheduler_takes_over(server: Server, client: APIClien
             await c.close()
         await client.delete("v1", "namespaces", ns)
         await client.delete("v1", "nodes", "le-node")
+
+
+@pytest.fixture
+def two_servers(tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+    etcd = Etcd(tmp_path / "etcd").start()
+    servers: list[Server] = []
+    try:
+        for name in ("a", "b"):
+            servers.append(Server(tmp_path / name, etcd.endpoint,
+                                  extra_args=["--disable-controller-manager"]).start())
+        yield servers[0], servers[1]
+    finally:
+        for s in servers:
+            s.stop()
+        etcd.stop()
+
+
+def test_two_servers_on_one_etcd_one_scheduler_acts_then_the_other(
+        two_servers: tuple[Server, Server]) -> None:
+    a, b = two_servers
+
+    def lease_holder(server: Server) -> str:
+        out = server.kubectl("-n", "kube-system", "get", "lease", "kube-scheduler",
+                             "-o", "jsonpath={.spec.holderIdentity}", check=False)
+        return out.stdout if out.returncode == 0 else ""
+
+    def eventually(what: str, check: Any, timeout: float = 40) -> Any:
+        deadline = time.monotonic() + timeout
+        while not (result := check()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            time.sleep(0.2)
+        return result
+
+    first = eventually("a scheduler leading", lambda: lease_holder(a))
+    leader, follower = (a, b) if f"{first}: acquired lease" in a.log_path.read_text() \
+        else (b, a)
+    leader.kill()  # no release: the follower waits out the lease
+    second = eventually("the follower leading",
+                        lambda: (h := lease_holder(follower)) != first and h)
+    assert f"{second}: acquired lease" in follower.log_path.read_text()
+    follower.kubectl("create", "-f", "-", input=manifest({
+        "apiVersion": "v1", "kind": "Node", "metadata": {"name": "survivor"},
+        "status": {"capacity": {"cpu": "2", "memory": "2Gi", "pods": "10"}}}))
+    follower.kubectl("create", "-f", "-", input=manifest({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "after", "namespace": "default"},
+        "spec": {"containers": [{"name": "c", "image": "busybox"}]}}))
+    eventually("the new leader binding a pod", lambda: follower.kubectl(
+        "get", "pod", "after", "-o", "jsonpath={.spec.nodeName}").stdout == "survivor")
