@@ -118,3 +118,19 @@ def test_object_with_a_remaining_owner_loses_only_the_dangling_reference(
         return [r["name"] for r in cm["metadata"].get("ownerReferences") or []]
 
     eventually(lambda: owners() == ["alive"], what="dangling reference removed")
+
+
+def test_foreground_deletion_cascades_through_replicasets(cluster: Server, ns: str) -> None:
+    cluster.kubectl("-n", ns, "apply", "-f", "-", input=manifest({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "c", "image": "busybox"}]}}},
+    }))
+    eventually(lambda: len(names(cluster, ns, "pods")) == 2, what="2 pods")
+    # kubectl waits until the Deployment is gone, which foreground deletion allows only
+    # after its ReplicaSet, which waits for its pods.
+    cluster.kubectl("-n", ns, "delete", "deployment", "web", "--cascade=foreground",
+                    "--timeout=60s", timeout=90)
+    assert names(cluster, ns, "replicasets") == []
+    assert names(cluster, ns, "pods") == []
