@@ -308,7 +308,9 @@ class SimulatedNodes:
         name = new["metadata"]["name"]
         if name not in self._addresses:
             return
-        if (old.get("spec") or {}).get("podCIDR") != (new.get("spec") or {}).get("podCIDR") or \
+        before, after = old.get("spec") or {}, new.get("spec") or {}
+        if (before.get("podCIDR"), before.get("podCIDRs")) != \
+                (after.get("podCIDR"), after.get("podCIDRs")) or \
                 heartbeat_stopped(old) != heartbeat_stopped(new):
             for pod in self._pods.store.by_index("node", name):
                 self.queue.add(object_key(pod))
@@ -343,8 +345,8 @@ class SimulatedNodes:
     def _pod_ip(self, key: str, pod: Obj, node_name: str) -> str | None:
         if pod["spec"].get("hostNetwork"):
             return self._addresses[node_name]
-        node = self._nodes.store.get(node_name) or {}
-        cidr = (node.get("spec") or {}).get("podCIDR")
+        spec = (self._nodes.store.get(node_name) or {}).get("spec") or {}
+        cidr = spec.get("podCIDR") or next(iter(spec.get("podCIDRs") or ()), None)
         if not cidr:
             return None  # the node update that brings a podCIDR re-queues the pod
         return self._ips.allocate(node_name, cidr, key)
