@@ -80,8 +80,9 @@ class ImageManager:
                     if entry.get("auth") and not user:
                         user, _, password = base64.b64decode(entry["auth"]).decode() \
                             .partition(":")
-                    return pb.AuthConfig(username=user, password=password,
-                                         server_address=host)
+                    # No server_address: containerd parses it as a URL, which a
+                    # bare host:port is not; the image names the registry anyway.
+                    return pb.AuthConfig(username=user, password=password)
         return None
 
     async def ensure(self, pod: Obj, container: Obj) -> str:

@@ -77,17 +77,21 @@ class Cluster:
 
     def wait_pod(self, ns: str, name: str, check: Callable[[Any], bool], what: str,
                  timeout: float = 60.0) -> Any:
+        seen: list[Any] = [None]
+
         def ok() -> Any:
             out = self.kubectl("get", "pod", name, "-n", ns, "-o", "json", check=False)
             if out.returncode != 0:
                 return None
-            pod = json.loads(out.stdout)
+            pod = seen[0] = json.loads(out.stdout)
             return pod if check(pod) else None
 
         try:
             return wait_for(f"pod {name}: {what}", ok, timeout)
         except AssertionError as e:
-            raise AssertionError(f"{e}\nagent log:\n{self.agent.log()}") from None
+            status = json.dumps((seen[0] or {}).get("status"), indent=1)
+            raise AssertionError(f"{e}\nstatus: {status}\nagent log:\n{self.agent.log()}"
+                                 ) from None
 
     def wait_running(self, ns: str, name: str, timeout: float = 60.0) -> Any:
         return self.wait_pod(ns, name, lambda p: p.get("status", {}).get("phase") == "Running"
