@@ -127,9 +127,7 @@ class Scheduler:
         key = object_key(new)
         if (new.get("spec") or {}).get("nodeName"):
             self.cache.unnominate(key)
-            if old is not None and not (old.get("spec") or {}).get("nodeName"):
-                self.queue.done(key)  # bound (by us, or by whoever set nodeName)
-            self.queue.delete(key)
+            self.queue.delete(key)  # bound, by us or by whoever set nodeName
             self.cache.set_pod(new)
             if old is None:
                 self.queue.move(POD_ADD)
@@ -166,6 +164,10 @@ class Scheduler:
         self.cache.set_namespace(ns)
         self.queue.move(NAMESPACE_CHANGE)
 
+    def _on_namespace_update(self, old: Obj, new: Obj) -> None:
+        if old["metadata"].get("labels") != new["metadata"].get("labels"):
+            self._on_namespace(new)
+
     def _on_namespace_delete(self, ns: Obj) -> None:
         self.cache.remove_namespace(ns["metadata"]["name"])
 
@@ -176,7 +178,7 @@ class Scheduler:
             nodes = factory.informer("v1", "nodes")
             pods = factory.informer("v1", "pods")
             namespaces = factory.informer("v1", "namespaces")
-            namespaces.add_handlers(self._on_namespace, lambda old, new: self._on_namespace(new),
+            namespaces.add_handlers(self._on_namespace, self._on_namespace_update,
                                     self._on_namespace_delete)
             nodes.add_handlers(self._on_node_add, self._on_node_update, self._on_node_delete)
             pods.add_handlers(self._on_pod_add, self._on_pod_update, self._on_pod_delete)
@@ -193,7 +195,6 @@ class Scheduler:
                         log.exception("scheduling %s failed", qp.key)
                         self.queue.add_unschedulable(qp, (), cycle=self.queue.scheduling_cycle)
             finally:
-                flusher.cancel()
                 tasks = [flusher, *self._tasks]
                 for t in tasks:
                     t.cancel()
