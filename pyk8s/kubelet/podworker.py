@@ -46,6 +46,7 @@ from pyk8s.kubelet.downward import quantity
 from pyk8s.kubelet.envvars import ConfigError, ObjectSource, environment, expand
 from pyk8s.kubelet.hooks import run_handler
 from pyk8s.kubelet.images import ImagePullError
+from pyk8s.kubelet.logs import LogReader
 from pyk8s.kubelet.status import ContainerRecord, Waiting
 from pyk8s.kubelet.volumes import PodVolumes
 
@@ -57,6 +58,8 @@ log = logging.getLogger(__name__)
 Obj = dict[str, Any]
 RESYNC = 10.0
 RETRY = 2.0  # containers that could not be created are tried again this often
+MAX_MESSAGE = 4096  # bytes of a termination message, as Kubernetes keeps
+FALLBACK_LOG_BYTES = 2048
 CLUSTER_DNS = "10.43.0.10"
 CLUSTER_DOMAIN = "cluster.local"
 PROTOCOLS = {"TCP": pb.TCP, "UDP": pb.UDP, "SCTP": pb.SCTP}
@@ -389,6 +392,9 @@ class PodWorker:
             env = await environment(self.pod, c, source, pod_ip=self.pod_ip,
                                     host_ip=k.node_ip)
             mounts = self.volumes.mounts(c)
+            mounts.append(pb.Mount(
+                container_path=c.get("terminationMessagePath") or "/dev/termination-log",
+                host_path=str(self._termination_log(name, attempt, create=True))))
         except ConfigError as e:
             self.waiting[name] = Waiting("CreateContainerConfigError", str(e))
             k.events.event(self.pod, WARNING, "Failed", f"Error: {e}")
@@ -459,6 +465,28 @@ class PodWorker:
                     container_id=reply.container_id, timeout=2))
         k.probes.container_started(self, c, reply.container_id)
 
+    def _termination_log(self, name: str, attempt: int, *, create: bool = False) -> Path:
+        path = self.volumes.dir / "containers" / name / f"{attempt}-termination-log"
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o666)
+        return path
+
+    def _termination_message(self, c: Obj, rec: ContainerRecord) -> None:
+        """The message of a terminated container: its termination-log file or, with
+        FallbackToLogsOnError after a failure, the end of its log (as Kubernetes)."""
+        if rec.state != st.EXITED or rec.message:
+            return
+        with contextlib.suppress(OSError):
+            rec.message = self._termination_log(rec.name, rec.attempt).read_bytes()[
+                :MAX_MESSAGE].decode(errors="replace")
+        if not rec.message and rec.exit_code != 0 and \
+                c.get("terminationMessagePolicy") == "FallbackToLogsOnError":
+            with contextlib.suppress(OSError):
+                raw = (self.log_dir / rec.name / f"{rec.attempt}.log").read_bytes()
+                lines = LogReader(timestamps=False, since=None).feed(raw)[-80:]
+                rec.message = b"".join(lines)[-FALLBACK_LOG_BYTES:].decode(errors="replace")
+
     # Status ----------------------------------------------------------------------
 
     def compute_status(self, records: dict[str, list[ContainerRecord]]) -> Obj:
@@ -482,6 +510,9 @@ class PodWorker:
                     waiting.reason in ("CreateContainerConfigError", "ErrImagePull",
                                        "ImagePullBackOff", "CreateContainerError"):
                 prev = cur
+            for rec in (cur, prev):
+                if rec is not None:
+                    self._termination_message(c, rec)
             cid = cur.id if cur is not None else ""
             ready = k.probes.ready(self.uid, c, cid)
             started = k.probes.started(self.uid, c, cid)

@@ -160,3 +160,30 @@ def test_pod_ignoring_sigterm_is_killed_after_its_grace_period(cluster: Cluster,
     cluster.wait_running(ns, "stubborn")
     cluster.kubectl("delete", "pod", "stubborn", "-n", ns, "--wait=true", timeout=30)
     assert cluster.kubectl("get", "pod", "stubborn", "-n", ns, check=False).returncode != 0
+
+
+def test_termination_message_and_on_failure_restarts(cluster: Cluster, ns: str) -> None:
+    node = cluster.agent.node_name
+    cluster.apply(ns, pod_manifest("msg", node, "echo 'all done' > /dev/termination-log",
+                                   restartPolicy="Never"))
+    cluster.apply(ns, pod_manifest("fallback", node, "echo last words; exit 2",
+                                   restartPolicy="Never",
+                                   container={"terminationMessagePolicy":
+                                              "FallbackToLogsOnError"}))
+    cluster.apply(ns, pod_manifest(
+        "retry", node, "if [ -f /data/ran ]; then sleep 3600; fi; touch /data/ran; exit 1",
+        restartPolicy="OnFailure", volumes=[{"name": "data", "emptyDir": {}}],
+        container={"volumeMounts": [{"name": "data", "mountPath": "/data"}]}))
+    msg = cluster.wait_pod(ns, "msg", lambda p: p["status"].get("phase") == "Succeeded",
+                           "Succeeded")
+    assert msg["status"]["containerStatuses"][0]["state"]["terminated"]["message"] == \
+        "all done\n"
+    fallback = cluster.wait_pod(ns, "fallback", lambda p: p["status"].get("phase") == "Failed",
+                                "Failed")
+    assert fallback["status"]["containerStatuses"][0]["state"]["terminated"]["message"] == \
+        "last words\n"
+    retry = cluster.wait_pod(ns, "retry", lambda p: p["status"]["containerStatuses"][0]
+                             ["restartCount"] == 1 and p["status"]["containerStatuses"][0]
+                             ["ready"], "restarted once after failing")
+    assert retry["status"]["phase"] == "Running"
+    assert retry["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"] == 1
