@@ -13,6 +13,7 @@ the shape they share and `manager.py` for how they are run):
   background, foreground or orphaning way the owner was deleted;
 - `namespace.py`: empty a namespace being deleted, then let it go;
 - `disruption.py`: how many pods each PodDisruptionBudget allows to be evicted;
+- `resourcequota.py`: what each ResourceQuota has used;
 - `endpoints.py`, `endpointslice.py`: the addresses behind each Service;
   `endpointslicemirroring.py`: slices for Endpoints written by hand;
 - `serviceaccount.py`: a `default` ServiceAccount in every namespace, and

@@ -47,6 +47,7 @@ from pyk8s.controllers.nodelifecycle import NodeLifecycleController
 from pyk8s.controllers.podgc import PodGCController
 from pyk8s.controllers.replicaset import ReplicaSetController
 from pyk8s.controllers.replication import ReplicationControllerController
+from pyk8s.controllers.resourcequota import ResourceQuotaController
 from pyk8s.controllers.rootcacertpublisher import RootCACertPublisher
 from pyk8s.controllers.serviceaccount import ServiceAccountController
 from pyk8s.controllers.statefulset import StatefulSetController
@@ -73,6 +74,7 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     PodGCController,
     ReplicaSetController,
     ReplicationControllerController,
+    ResourceQuotaController,
     RootCACertPublisher,
     ServiceAccountController,
     StatefulSetController,

@@ -68,3 +68,29 @@ def test_every_namespace_gets_the_root_ca_configmap(cluster: Server, ns: str) ->
     assert pem.startswith("-----BEGIN CERTIFICATE-----")
     cluster.kubectl("-n", ns, "delete", "configmap", "kube-root-ca.crt")
     assert eventually(ca, what="kube-root-ca.crt written back") == pem
+
+
+def test_resource_quota_reports_usage(cluster: Server, ns: str) -> None:
+    def pod(name: str) -> dict[str, object]:
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": {
+            "containers": [{"name": "c", "image": "busybox", "resources": {
+                "requests": {"cpu": "100m", "memory": "64Mi"}}}]}}
+
+    cluster.kubectl("-n", ns, "create", "-f", "-", input=manifest(
+        {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"},
+         "spec": {"hard": {"pods": "10", "requests.cpu": "1", "requests.memory": "1Gi",
+                           "configmaps": "5", "count/deployments.apps": "2"}}},
+        pod("a"), pod("b")))
+    eventually(lambda: cluster.kubectl("-n", ns, "get", "configmap", "kube-root-ca.crt",
+                                       check=False).returncode == 0, what="root CA configmap")
+
+    def used() -> dict[str, str]:
+        quota = json.loads(cluster.kubectl("-n", ns, "get", "quota", "q", "-o", "json").stdout)
+        result: dict[str, str] = (quota.get("status") or {}).get("used") or {}
+        return result
+
+    want = {"pods": "2", "requests.cpu": "200m", "requests.memory": "128Mi",
+            "configmaps": "1", "count/deployments.apps": "0"}
+    eventually(lambda: used() == want, what=f"quota usage {want}")
+    described = cluster.kubectl("-n", ns, "describe", "quota", "q").stdout
+    assert "requests.cpu" in described and "200m" in described
