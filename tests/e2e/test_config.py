@@ -59,6 +59,10 @@ def test_env_from_values_config_maps_secrets_and_fields(cluster: Cluster, ns: st
     assert got["NODE"] == cluster.agent.node_name
     assert got["POD_IP"] == pod["status"]["podIP"] and got["HOST_IP"] == "127.0.0.1"
     assert got["MEM_LIMIT"] == "64"
+    limit = cluster.kubectl("exec", "-n", ns, "envy", "--", "sh", "-c",
+                            "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || "
+                            "cat /sys/fs/cgroup/memory.max").stdout.strip()
+    assert limit == str(64 * 2**20)  # the limit reached the container's cgroup
 
 
 def test_missing_config_map_leaves_the_container_waiting(cluster: Cluster, ns: str) -> None:
@@ -140,4 +144,33 @@ def test_host_path_and_empty_dir_in_memory(cluster: Cluster, ns: str) -> None:
         assert write.returncode != 0
     finally:
         cluster.kubectl("delete", "pod", "hosty", "-n", ns, "--grace-period=1", check=False)
+        shutil.rmtree(host_dir, ignore_errors=True)
+
+
+def test_persistent_volume_claim_and_sub_path(cluster: Cluster, ns: str) -> None:
+    host_dir = f"/tmp/pyk8s-e2e-pv-{ns}"
+    cluster.kubectl("create", "-f", "-", input=json.dumps({
+        "apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": f"pv-{ns}"},
+        "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+                 "hostPath": {"path": host_dir}, "storageClassName": "manual"}}))
+    cluster.kubectl("create", "-n", ns, "-f", "-", input=json.dumps({
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "manual",
+                 "volumeName": f"pv-{ns}", "resources": {"requests": {"storage": "1Gi"}}}}))
+    try:
+        cluster.apply(ns, pod_manifest(
+            "claimer", cluster.agent.node_name,
+            "echo kept > /data/file; echo sub > /sub/file; sleep 3600",
+            volumes=[{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}],
+            container={"volumeMounts": [{"name": "data", "mountPath": "/data"},
+                                        {"name": "data", "mountPath": "/sub",
+                                         "subPath": "nested"}]}))
+        cluster.wait_running(ns, "claimer")
+        wait_for("files on the volume", lambda: Path(host_dir, "nested", "file").exists()
+                 and Path(host_dir, "file").read_text() == "kept\n")
+        assert Path(host_dir, "nested", "file").read_text() == "sub\n"
+    finally:
+        cluster.kubectl("delete", "pod", "claimer", "-n", ns, "--grace-period=1",
+                        check=False)
+        cluster.kubectl("delete", "pv", f"pv-{ns}", "--wait=false", check=False)
         shutil.rmtree(host_dir, ignore_errors=True)
