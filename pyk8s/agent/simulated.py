@@ -20,6 +20,9 @@ kubelet through the API, as a real kubelet would:
   pod then ends Succeeded or Failed, or its containers restart after the
   kubelet's crash-loop back-off (10 s doubling up to 5 minutes), with
   `restartCount` and `lastState` as a kubelet reports them;
+- admission: a pod bound past the scheduler (`spec.nodeName` set by hand)
+  that does not fit what the node's running pods leave fails at once, with
+  reason `OutOfcpu` (`OutOfmemory`, `OutOfpods`, ...) as a kubelet rejects it;
 - graceful deletion: a pod with a deletionTimestamp is "stopped" for
   min(its grace period, 1 s) and then deleted with gracePeriodSeconds=0.
 
@@ -66,6 +69,7 @@ from pyk8s.client import (
     run_workers,
 )
 from pyk8s.kubelet.node import parse_labels, parse_taints
+from pyk8s.scheduler.nodeinfo import pod_requests, resource_list
 from pyk8s.version import GIT_VERSION
 
 log = logging.getLogger(__name__)
@@ -170,6 +174,8 @@ class SimulatedNodes:
         self._leases: dict[str, Obj] = {}
         self._reported: dict[str, float] = {}  # node -> monotonic time of last status write
         self._ips = PodIPs()
+        self._admitted: dict[str, dict[str, dict[str, int]]] = {}  # node -> pod -> requests
+        self._admitted_on: dict[str, str] = {}  # pod -> node
         self.queue = WorkQueue("simulated-kubelet")
         self._boot_id = str(uuid.uuid4())
         self._nodes: Informer
@@ -302,7 +308,7 @@ class SimulatedNodes:
             self.queue.add(object_key(pod))
 
     def _on_pod_delete(self, pod: Obj) -> None:
-        self._ips.release(object_key(pod))
+        self._forget(object_key(pod))
 
     def _on_node_update(self, old: Obj, new: Obj) -> None:
         name = new["metadata"]["name"]
@@ -318,7 +324,7 @@ class SimulatedNodes:
     async def _sync_pod(self, key: str) -> None:
         pod = self._pods.store.get(key)
         if pod is None:
-            self._ips.release(key)
+            self._forget(key)
             return
         node = pod["spec"].get("nodeName")
         if node not in self._addresses or self._stopped(node):
@@ -327,7 +333,7 @@ class SimulatedNodes:
         if pod["metadata"].get("deletionTimestamp"):
             await self._finish(key, pod)
         elif status.get("phase") in ("Succeeded", "Failed"):
-            self._ips.release(key)
+            self._forget(key)
         elif status.get("phase") != "Running" or not status.get("startTime"):
             await self._start(key, pod, node)
         else:
@@ -351,7 +357,44 @@ class SimulatedNodes:
             return None  # the node update that brings a podCIDR re-queues the pod
         return self._ips.allocate(node_name, cidr, key)
 
+    def _admit(self, key: str, pod: Obj, node_name: str) -> tuple[str, str] | None:
+        """Admit the pod to its node, or say why not: (reason, message).
+
+        As a kubelet rejects pods bound past the scheduler (`spec.nodeName` set
+        by hand) that do not fit what its admitted pods leave. Checked and
+        recorded without a pause, so concurrent starts cannot overcommit.
+        """
+        status = (self._nodes.store.get(node_name) or {}).get("status") or {}
+        capacity = resource_list(status.get("allocatable") or status.get("capacity"))
+        admitted = self._admitted.setdefault(node_name, {})
+        used: dict[str, int] = {"pods": len(admitted) - (key in admitted)}
+        for other, requests in admitted.items():
+            if other != key:
+                for name, value in requests.items():
+                    used[name] = used.get(name, 0) + value
+        wanted = pod_requests(pod["spec"])
+        for name, value in {**wanted, "pods": 1}.items():
+            if value > 0 and used.get(name, 0) + value > capacity.get(name, 0):
+                return f"OutOf{name}", (
+                    f"Pod was rejected: Node didn't have enough resource: {name}, requested: "
+                    f"{value}, used: {used.get(name, 0)}, capacity: {capacity.get(name, 0)}")
+        admitted[key] = wanted
+        self._admitted_on[key] = node_name
+        return None
+
+    def _forget(self, key: str) -> None:
+        """The pod holds nothing on its node any more (finished or gone)."""
+        self._ips.release(key)
+        node = self._admitted_on.pop(key, None)
+        if node is not None:
+            self._admitted[node].pop(key, None)
+
     async def _start(self, key: str, pod: Obj, node_name: str) -> None:
+        rejected = self._admit(key, pod, node_name)
+        if rejected is not None:
+            await self._patch_status(pod, {"phase": "Failed", "reason": rejected[0],
+                                           "message": rejected[1]})
+            return
         ip = self._pod_ip(key, pod, node_name)
         if ip is None:
             return
@@ -456,7 +499,7 @@ class SimulatedNodes:
                       "containerStatuses": containers,
                       "conditions": self._conditions(pod, now, ready=False,
                                                      reason=("PodCompleted", ""))}
-            self._ips.release(key)
+            self._forget(key)
         await self._patch_status(pod, status)
 
     async def _restart(self, pod: Obj, statuses: list[Obj]) -> None:
@@ -494,24 +537,30 @@ class SimulatedNodes:
         except RequestError as e:
             if not (is_not_found(e) or is_conflict(e)):
                 raise
-        self._ips.release(key)
+        self._forget(key)
 
     # Running -----------------------------------------------------------------------
 
-    def _claim_addresses(self, pods: Iterable[Obj]) -> None:
+    def _recover(self, pods: Iterable[Obj]) -> None:
+        """After a restart: what the pods already running on our nodes hold."""
         for pod in pods:
             node = pod["spec"].get("nodeName")
-            ip = (pod.get("status") or {}).get("podIP")
-            if node in self._addresses and ip and not pod["spec"].get("hostNetwork") and \
-                    pod["status"].get("phase") not in ("Succeeded", "Failed"):
-                self._ips.claim(node, object_key(pod), ip)
+            status = pod.get("status") or {}
+            if node not in self._addresses or not status.get("startTime") or \
+                    status.get("phase") in ("Succeeded", "Failed"):
+                continue
+            key = object_key(pod)
+            self._admitted.setdefault(node, {})[key] = pod_requests(pod["spec"])
+            self._admitted_on[key] = node
+            if status.get("podIP") and not pod["spec"].get("hostNetwork"):
+                self._ips.claim(node, key, status["podIP"])
 
     async def run(self) -> None:
         async with SharedInformerFactory(self.client) as factory:
             self._nodes = factory.informer("v1", "nodes")
             self._pods = factory.informer("v1", "pods", indexers={"node": by_node_name})
             await factory.wait_synced()
-            self._claim_addresses(self._pods.store.list())
+            self._recover(self._pods.store.list())
             limit = asyncio.Semaphore(16)
 
             async def register(name: str) -> None:

@@ -277,6 +277,16 @@ def test_batch_pods_finish_as_their_restart_policy_says(cluster: Server, ns: str
     assert "CrashLoopBackOff" in cluster.kubectl("-n", ns, "get", "pod", "crashes").stdout
 
 
+def test_a_pod_bound_by_hand_must_fit_its_node(cluster: Server, ns: str) -> None:
+    create(cluster, ns, pod_manifest("too-big", cpu="3", nodeName="sim-node-0"))
+    rejected = wait_phase(cluster, ns, "too-big", "Failed")
+    assert rejected["status"]["reason"] == "OutOfcpu"
+    message = rejected["status"]["message"]
+    assert message.startswith("Pod was rejected: Node didn't have enough resource: cpu, "
+                              "requested: 3000, used: ") and message.endswith("capacity: 2000")
+    assert "OutOfcpu" in cluster.kubectl("-n", ns, "get", "pod", "too-big").stdout
+
+
 def test_deleted_pods_are_finished_by_their_node(cluster: Server, ns: str) -> None:
     create(cluster, ns, pod_manifest("doomed", terminationGracePeriodSeconds=30))
     wait_phase(cluster, ns, "doomed", "Running")
