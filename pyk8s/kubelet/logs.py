@@ -16,6 +16,7 @@ This handler turns that back into the container's output:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,7 +127,7 @@ async def handle(server: KubeletServer, request: web.Request) -> web.StreamRespo
     except FileNotFoundError:
         await resp.write_eof()
         return resp
-    with f:
+    with f, contextlib.suppress(ConnectionResetError):  # the client may leave any time
         lines = reader.feed(f.read())
         if tail is not None:
             lines = lines[-tail:] if tail > 0 else []
@@ -142,5 +143,5 @@ async def handle(server: KubeletServer, request: web.Request) -> web.StreamRespo
                 more = await send(reader.feed(f.read()))
                 break
             await asyncio.sleep(FOLLOW_POLL)
-    await resp.write_eof()
+        await resp.write_eof()
     return resp
