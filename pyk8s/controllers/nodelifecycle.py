@@ -25,6 +25,14 @@ limited time (`tolerationSeconds`, 300 s by default, added at admission) is
 deleted when the shortest of those runs out, counted from the taint's
 timeAdded; one that tolerates them forever stays. Deleted pods first get a
 DisruptionTarget condition. Their controllers then replace them elsewhere.
+
+Disruption, as Kubernetes judges it per zone (`topology.kubernetes.io/zone`):
+a zone with no Ready node is in full disruption; one with more than two
+unready nodes making up at least 55% of it is in partial disruption. When
+every zone is fully disrupted, the likelier story is that the control plane
+lost the nodes rather than the nodes died: no NoExecute taints are placed
+(those there are removed) and nothing is evicted. A small zone (at most 50
+nodes) in partial disruption evicts nothing either.
 """
 
 from __future__ import annotations
@@ -58,6 +66,9 @@ UNREACHABLE = "node.kubernetes.io/unreachable"
 UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 MANAGED_TAINTS = frozenset({NOT_READY, UNREACHABLE, UNSCHEDULABLE})
 NODE_CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
+ZONE_LABEL = "topology.kubernetes.io/zone"
+UNHEALTHY_ZONE_THRESHOLD = 0.55
+LARGE_CLUSTER_SIZE = 50
 
 
 def eviction_time(pod: Obj, taints: list[Obj], at: datetime.datetime
@@ -79,6 +90,30 @@ def eviction_time(pod: Obj, taints: list[Obj], at: datetime.datetime
 
 
 
+def is_node_ready(node: Obj) -> bool:
+    cond = get_condition(node.get("status"), "Ready")
+    return cond is not None and cond.get("status") == "True"
+
+
+def zone_states(nodes: list[Obj]) -> dict[str, tuple[str, int]]:
+    """Zone -> (Normal | PartialDisruption | FullDisruption, nodes in the zone)."""
+    counts: dict[str, list[int]] = {}
+    for node in nodes:
+        zone = (node["metadata"].get("labels") or {}).get(ZONE_LABEL, "")
+        ready_unready = counts.setdefault(zone, [0, 0])
+        ready_unready[0 if is_node_ready(node) else 1] += 1
+    states = {}
+    for zone, (ready, unready) in counts.items():
+        if ready == 0 and unready > 0:
+            state = "FullDisruption"
+        elif unready > 2 and unready / (ready + unready) >= UNHEALTHY_ZONE_THRESHOLD:
+            state = "PartialDisruption"
+        else:
+            state = "Normal"
+        states[zone] = (state, ready + unready)
+    return states
+
+
 class NodeLifecycleController(Controller):
     name = "node-lifecycle-controller"
     alias = "nodelifecycle"
@@ -98,6 +133,7 @@ class NodeLifecycleController(Controller):
         self.leases.add_handlers(self._lease_changed, lambda old, new: self._lease_changed(new))
         self.pods.add_handlers(self._pod_changed, lambda old, new: self._pod_changed(new))
         self._heard: dict[str, tuple[tuple[Any, Any], float]] = {}
+        self._master_disruption = False
 
     def _node_deleted(self, node: Obj) -> None:
         self._heard.pop(node["metadata"]["name"], None)
@@ -110,6 +146,18 @@ class NodeLifecycleController(Controller):
         if node is not None and any(t.get("effect") == "NoExecute"
                                     for t in (node.get("spec") or {}).get("taints") or []):
             self.enqueue(node)
+
+    def _all_disrupted(self) -> bool:
+        states = zone_states(self.nodes.store.list())
+        disrupted = bool(states) and all(st == "FullDisruption" for st, _ in states.values())
+        if disrupted != self._master_disruption:
+            self._master_disruption = disrupted
+            if disrupted:
+                log.warning("no node is Ready: assuming the control plane lost them; no "
+                            "NoExecute taints and no evictions until one is back")
+            else:
+                log.info("a node is Ready again: leaving master disruption mode")
+        return disrupted
 
     async def periodic(self) -> None:
         while True:
@@ -194,7 +242,9 @@ class NodeLifecycleController(Controller):
         wanted: list[tuple[str, str]] = []
         if state in ("False", "Unknown"):
             key = NOT_READY if state == "False" else UNREACHABLE
-            wanted += [(key, "NoSchedule"), (key, "NoExecute")]
+            wanted.append((key, "NoSchedule"))
+            if not self._all_disrupted():
+                wanted.append((key, "NoExecute"))
         spec = node.setdefault("spec", {})
         if spec.get("unschedulable"):
             wanted.append((UNSCHEDULABLE, "NoSchedule"))
@@ -233,6 +283,12 @@ class NodeLifecycleController(Controller):
         if not taints:
             return
         name = node["metadata"]["name"]
+        zone = (node["metadata"].get("labels") or {}).get(ZONE_LABEL, "")
+        state, size = zone_states(self.nodes.store.list()).get(zone, ("Normal", 0))
+        if self._all_disrupted() or (state == "PartialDisruption" and
+                                     size <= LARGE_CLUSTER_SIZE):
+            self.queue.add_after(name, self.options.node_monitor_period)
+            return
         at = now()
         soonest: datetime.datetime | None = None
         for pod in self.pods.store.by_index("node", name):

@@ -109,6 +109,44 @@ def test_unreachable_node_is_tainted_and_its_pods_move(sim_cluster: Server,
     eventually(untainted, what="taints removed after heartbeats resume", timeout=60)
 
 
+def test_no_eviction_when_every_node_is_lost(sim_cluster: Server, sim_ns: str) -> None:
+    # Nodes miss their heartbeats one after the other (their lease renewals are spread
+    # out): the first ones are tainted NoExecute while others still look fine. The pods
+    # tolerate that long enough for every node to be lost, which must lift those taints.
+    sim_cluster.kubectl("-n", sim_ns, "apply", "-f", "-", input=manifest(_deployment(3, 60)))
+    sim_cluster.kubectl("-n", sim_ns, "rollout", "status", "deployment/web", "--timeout=60s",
+                        timeout=90)
+    before = sorted(p["metadata"]["name"] for p in _running(sim_cluster, sim_ns))
+    nodes = [n["metadata"]["name"] for n in get(sim_cluster, "nodes")["items"]]
+    for node in nodes:
+        sim_cluster.kubectl("annotate", "node", node, f"{HEARTBEAT}=stopped")
+    try:
+        def lost_without_eviction_taints() -> bool:
+            items = get(sim_cluster, "nodes")["items"]
+            taints = [{(t["key"], t["effect"]) for t in n["spec"].get("taints") or []}
+                      for n in items]
+            return all(next(c["status"] for c in n["status"]["conditions"]
+                            if c["type"] == "Ready") == "Unknown" for n in items) and \
+                all(("node.kubernetes.io/unreachable", "NoSchedule") in t and
+                    ("node.kubernetes.io/unreachable", "NoExecute") not in t for t in taints)
+
+        eventually(lost_without_eviction_taints, timeout=60,
+                   what="every node Unknown, unschedulable, and not tainted NoExecute")
+        items = get(sim_cluster, "-n", sim_ns, "pods")["items"]
+        assert sorted(p["metadata"]["name"] for p in items
+                      if not p["metadata"].get("deletionTimestamp")) == before
+    finally:
+        for node in nodes:
+            sim_cluster.kubectl("annotate", "node", node, f"{HEARTBEAT}-")
+
+    def healthy() -> bool:
+        items = get(sim_cluster, "nodes")["items"]
+        return all(not any(t["key"].startswith("node.kubernetes.io/")
+                           for t in n["spec"].get("taints") or []) for n in items)
+
+    eventually(healthy, what="nodes back and untainted", timeout=60)
+
+
 def test_pods_of_a_deleted_node_are_collected(cluster: Server, ns: str) -> None:
     node = f"gone-{uuid.uuid4().hex[:6]}"
     cluster.kubectl("create", "-f", "-", input=manifest({
