@@ -30,6 +30,7 @@ from pyk8s.apiserver.handlers import (
     binding,
     create,
     delete,
+    eviction,
     get,
     list,
     patch,
@@ -67,6 +68,7 @@ SUBRESOURCE_HANDLERS: dict[str, dict[str, Handler]] = {
     "finalize": {"update": update.handle},
     "scale": {"get": scale.handle, "update": scale.handle, "patch": scale.handle},
     "binding": {"create": binding.handle},
+    "eviction": {"create": eviction.handle},
     # proxied to the pod's kubelet: GET for WebSocket clients, POST for SPDY ones
     "log": {"get": podproxy.log},
     "exec": {"get": podproxy.exec_, "create": podproxy.exec_},

@@ -29,20 +29,26 @@ async def delete_options(ctx: RequestContext) -> DeleteOptions:
         if not isinstance(parsed, dict):
             raise errors.bad_request("DeleteOptions must be a JSON object")
         body = parsed
-    grace = body.get("gracePeriodSeconds")
-    if grace is None:
-        grace = ctx.int_query("gracePeriodSeconds")
-    policy = body.get("propagationPolicy") or ctx.query("propagationPolicy") or None
-    orphan = body.get("orphanDependents")
-    if orphan is None and ctx.query("orphanDependents"):
-        orphan = ctx.flag("orphanDependents")
+    orphan = ctx.flag("orphanDependents") if ctx.query("orphanDependents") else None
+    return options_from(body, dry_run=ctx.dry_run, grace=ctx.int_query("gracePeriodSeconds"),
+                        policy=ctx.query("propagationPolicy") or None, orphan=orphan)
+
+
+def options_from(body: dict[str, Any], *, dry_run: bool = False, grace: int | None = None,
+                 policy: str | None = None, orphan: bool | None = None) -> DeleteOptions:
+    """DeleteOptions from a body (which wins) and the query string's values."""
+    if body.get("gracePeriodSeconds") is not None:
+        grace = body["gracePeriodSeconds"]
+    policy = body.get("propagationPolicy") or policy
+    if body.get("orphanDependents") is not None:
+        orphan = body["orphanDependents"]
     if orphan is not None and policy is None:
         policy = "Orphan" if orphan else "Background"
     if policy is not None and policy not in POLICIES:
         raise errors.bad_request(
             f'propagationPolicy must be one of Orphan, Background or Foreground, not "{policy}"')
     pre = body.get("preconditions") or {}
-    dry_run = ctx.dry_run or body.get("dryRun") == ["All"]
+    dry_run = dry_run or body.get("dryRun") == ["All"]
     if grace is not None and not isinstance(grace, int):
         raise errors.bad_request("gracePeriodSeconds must be an integer")
     return DeleteOptions(grace, policy, pre.get("uid"), pre.get("resourceVersion"), dry_run)
