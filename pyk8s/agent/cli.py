@@ -92,8 +92,11 @@ def components(args: argparse.Namespace) -> dict[str, Component]:
         from pyk8s.agent.agent import run_agent
 
         token = (args.data_dir / "node-token").read_text().strip()
+        config = _config(args, token)
+        # As k3s does, the server's own node says it runs the control plane.
+        config.labels = {"node-role.kubernetes.io/control-plane": "true", **config.labels}
         try:
-            await run_agent(client, _config(args, token))
+            await run_agent(client, config)
         except RuntimeUnavailable as e:
             log.error("node agent stopped: %s", e)
             await asyncio.Event().wait()  # say it once; the server carries on

@@ -10,9 +10,9 @@ status patches, Events.
   slow pod never holds up another.
 - A pod removed from the API without a graceful deletion (force delete) is
   stopped with the 2 s minimum grace period.
-- After the informer's first list, sandboxes whose pod UID is not among the
-  node's pods are leftovers from pods deleted while the kubelet was down:
-  they are stopped and removed.
+- After the informer's first list, sandboxes and volume dirs whose pod UID
+  is not among the node's pods are leftovers from pods deleted while the
+  kubelet was down: they are stopped and removed.
 - ConfigMap, Secret and downward-API volumes are refreshed every few seconds,
   so object updates reach running containers.
 
@@ -37,7 +37,7 @@ from pyk8s.kubelet.envvars import ObjectSource
 from pyk8s.kubelet.images import ImageManager
 from pyk8s.kubelet.podworker import PodWorker, cgroup_parent
 from pyk8s.kubelet.probes import ProbeManager
-from pyk8s.kubelet.volumes import PROJECTED
+from pyk8s.kubelet.volumes import PROJECTED, PodVolumes
 
 log = logging.getLogger(__name__)
 Obj = dict[str, Any]
@@ -134,6 +134,9 @@ class Kubelet:
                     pb.StopPodSandboxRequest(pod_sandbox_id=s.id))
                 await self.cri.runtime.RemovePodSandbox(
                     pb.RemovePodSandboxRequest(pod_sandbox_id=s.id))
+        for pod_dir in self.pods_dir.iterdir():  # volumes of pods that are gone
+            if pod_dir.name not in known:
+                PodVolumes(self.pods_dir, {"metadata": {"uid": pod_dir.name}}).teardown()
 
     async def _adopt_probes(self) -> None:
         """Running containers of adopted pods get their probers again."""

@@ -111,6 +111,7 @@ class NodeStatusReporter:
         self.labels = labels
         self.taints = taints
         self.conditions: list[Obj] = []
+        self.node_uid = ""
 
     def capacity(self) -> dict[str, str]:
         disk = shutil.disk_usage(self.data_dir)
@@ -185,8 +186,10 @@ class NodeStatusReporter:
                 raise
             await self.client.patch("v1", "nodes", self.node_name,
                                     {"metadata": {"labels": labels}})
-        return await self.client.patch("v1", "nodes", self.node_name,
+        node = await self.client.patch("v1", "nodes", self.node_name,
                                        {"status": self.status()}, subresource="status")
+        self.node_uid = node["metadata"]["uid"]
+        return node
 
     async def pod_cidr(self) -> str:
         """The Node's spec.podCIDR, waiting for the IPAM controller to set it."""
@@ -207,10 +210,13 @@ class NodeStatusReporter:
         except Exception as e:
             if not is_not_found(e):
                 raise
+            metadata: Obj = {"name": self.node_name, "namespace": "kube-node-lease"}
+            if self.node_uid:  # the Lease goes when its Node does
+                metadata["ownerReferences"] = [{"apiVersion": "v1", "kind": "Node",
+                                                "name": self.node_name, "uid": self.node_uid}]
             await self.client.create("coordination.k8s.io/v1", "leases", {
                 "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                "metadata": {"name": self.node_name, "namespace": "kube-node-lease"},
-                "spec": {**spec, "acquireTime": now}})
+                "metadata": metadata, "spec": {**spec, "acquireTime": now}})
 
     async def run(self) -> None:
         last_status = asyncio.get_running_loop().time()

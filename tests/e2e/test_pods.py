@@ -187,3 +187,20 @@ def test_termination_message_and_on_failure_restarts(cluster: Cluster, ns: str) 
                              ["ready"], "restarted once after failing")
     assert retry["status"]["phase"] == "Running"
     assert retry["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"] == 1
+
+
+def test_force_deleted_pod_is_stopped_on_the_node(cluster: Cluster, ns: str) -> None:
+    cluster.apply(ns, pod_manifest("gone", cluster.agent.node_name, HTTPD,
+                                   terminationGracePeriodSeconds=30))
+    ip = cluster.wait_running(ns, "gone")["status"]["podIP"]
+    assert _get(f"http://{ip}:8080/index.html") == "hello from gone\n"
+    cluster.kubectl("delete", "pod", "gone", "-n", ns, "--force", "--grace-period=0")
+
+    def stopped() -> bool:
+        try:
+            _get(f"http://{ip}:8080/index.html")
+        except OSError:
+            return True
+        return False
+
+    wait_for("the pod's containers to stop", stopped, timeout=30)
