@@ -140,3 +140,15 @@ def test_attach_reaches_the_containers_stdin_and_stdout(cluster: Cluster, ns: st
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_exec_into_a_container_that_is_not_running_says_so(cluster: Cluster, ns: str) -> None:
+    cluster.apply(ns, pod_manifest("stuck", cluster.agent.node_name, "sleep 3600", container={
+        "env": [{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "absent",
+                                                                "key": "k"}}}]}))
+    cluster.wait_pod(ns, "stuck", lambda p: (p["status"].get("containerStatuses") or [{}])[0]
+                     .get("state", {}).get("waiting", {}).get("reason") ==
+                     "CreateContainerConfigError", "CreateContainerConfigError")
+    out = cluster.kubectl("exec", "-n", ns, "stuck", "--", "true", check=False)
+    assert out.returncode != 0
+    assert 'unable to upgrade connection: container not found ("main")' in out.stderr

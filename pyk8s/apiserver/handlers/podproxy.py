@@ -138,8 +138,14 @@ async def _relay(ctx: RequestContext, base: str, path: str) -> web.StreamRespons
                 protocols=offered or CHANNEL_PROTOCOLS, ssl=False, max_msg_size=0,
                 heartbeat=30.0)
         except aiohttp.WSServerHandshakeError as e:
-            raise errors.APIError(e.status if e.status >= 400 else 502, "BadRequest",
-                                  f"unable to upgrade connection: {e.message}") from None
+            # The kubelet refused before upgrading; ask again without the upgrade
+            # to read its Status (e.g. the container is not running).
+            async with session.get(url, params=list(ctx.request.query.items()),
+                                   headers=_headers(ctx), ssl=False) as resp:
+                refusal = await _error_from_kubelet(resp)
+            raise errors.APIError(e.status if e.status >= 400 else 502, refusal.reason,
+                                  f"unable to upgrade connection: {refusal.message}"
+                                  ) from None
         except aiohttp.ClientError as e:
             raise errors.APIError(502, "InternalError",
                                   f"cannot reach the kubelet at {base}: {e}") from None
@@ -176,9 +182,21 @@ async def _relay(ctx: RequestContext, base: str, path: str) -> web.StreamRespons
         await session.close()
 
 
+def _require_running(pod: dict[str, Any], container: str) -> None:
+    """Refuse, for either protocol, what the kubelet would refuse: a container that
+    its pod's status does not show running."""
+    status = pod.get("status") or {}
+    for cs in [*(status.get("initContainerStatuses") or []),
+               *(status.get("containerStatuses") or [])]:
+        if cs.get("name") == container and "running" in (cs.get("state") or {}):
+            return
+    raise errors.bad_request(f'unable to upgrade connection: container not found ("{container}")')
+
+
 async def exec_(ctx: RequestContext) -> web.StreamResponse:
     base, pod = await _kubelet(ctx)
     container = _container(pod, ctx.query("container"))
+    _require_running(pod, container)
     if not ctx.request.query.getall("command", []):
         raise errors.bad_request("you must specify at least 1 command")
     return await _relay(ctx, base, f"/exec/{ctx.namespace}/{ctx.info.name}/{container}")
@@ -187,6 +205,7 @@ async def exec_(ctx: RequestContext) -> web.StreamResponse:
 async def attach(ctx: RequestContext) -> web.StreamResponse:
     base, pod = await _kubelet(ctx)
     container = _container(pod, ctx.query("container"))
+    _require_running(pod, container)
     return await _relay(ctx, base, f"/attach/{ctx.namespace}/{ctx.info.name}/{container}")
 
 
