@@ -11,7 +11,9 @@ what CRI shows for the pod's UID, and takes the next steps:
    unmount the volumes, then delete the pod object (grace 0, UID
    precondition) so it is gone from the API;
 2. no ready sandbox: set up volumes, RunPodSandbox (hostname, DNS, port
-   mappings, cgroup parent by QoS class, host network);
+   mappings, cgroup parent by QoS class, host network, sysctls); containers
+   get the pod's /etc/hosts (its IP and hostname, hostAliases) and a
+   termination-log file;
 3. init containers one at a time, in order, each to exit 0;
 4. app containers: start the missing ones, restart exited ones when the
    restart policy says so, after Kubernetes' back-off (none for the first
@@ -292,6 +294,8 @@ class PodWorker:
             annotations={k: str(v) for k, v in (md.get("annotations") or {}).items()},
             linux=pb.LinuxPodSandboxConfig(
                 cgroup_parent=cgroup_parent(pod),
+                sysctls={x["name"]: str(x["value"]) for x in
+                         (spec.get("securityContext") or {}).get("sysctls") or []},
                 security_context=pb.LinuxSandboxSecurityContext(namespace_options=ns_options)),
         )
 
@@ -395,6 +399,9 @@ class PodWorker:
             mounts.append(pb.Mount(
                 container_path=c.get("terminationMessagePath") or "/dev/termination-log",
                 host_path=str(self._termination_log(name, attempt, create=True))))
+            hosts = self._etc_hosts()
+            if hosts is not None and not any(m.container_path == "/etc/hosts" for m in mounts):
+                mounts.append(pb.Mount(container_path="/etc/hosts", host_path=str(hosts)))
         except ConfigError as e:
             self.waiting[name] = Waiting("CreateContainerConfigError", str(e))
             k.events.event(self.pod, WARNING, "Failed", f"Error: {e}")
@@ -410,6 +417,9 @@ class PodWorker:
             if value is not None:
                 target = security.run_as_user if field == "runAsUser" else security.run_as_group
                 target.value = int(value)
+        groups = [*([psc["fsGroup"]] if "fsGroup" in psc else []),
+                  *(psc.get("supplementalGroups") or [])]
+        security.supplemental_groups.extend(int(g) for g in groups)
         caps = sc.get("capabilities") or {}
         if caps:
             security.capabilities.add_capabilities.extend(caps.get("add") or [])
@@ -464,6 +474,30 @@ class PodWorker:
                 await k.cri.runtime.StopContainer(pb.StopContainerRequest(
                     container_id=reply.container_id, timeout=2))
         k.probes.container_started(self, c, reply.container_id)
+
+    def _etc_hosts(self) -> Path | None:
+        """The pod's /etc/hosts, as the kubelet writes it: localhost, the pod's own
+        IP and hostname, then hostAliases (host-network pods keep the node's)."""
+        spec = self.pod["spec"]
+        if spec.get("hostNetwork") or not self.pod_ip:
+            return None
+        md = self.pod["metadata"]
+        hostname = spec.get("hostname") or md["name"]
+        fqdn = (f"{hostname}.{spec['subdomain']}.{md['namespace']}.svc.{CLUSTER_DOMAIN}"
+                if spec.get("subdomain") else "")
+        lines = ["# Kubernetes-managed hosts file.", "127.0.0.1\tlocalhost",
+                 "::1\tlocalhost ip6-localhost ip6-loopback", "fe00::0\tip6-localnet",
+                 "fe00::0\tip6-mcastprefix", "fe00::1\tip6-allnodes",
+                 "fe00::2\tip6-allrouters",
+                 f"{self.pod_ip}\t{fqdn + chr(9) if fqdn else ''}{hostname}"]
+        aliases = spec.get("hostAliases") or []
+        if aliases:
+            lines.append("\n# Entries added by HostAliases.")
+            lines += [f"{a['ip']}\t{chr(9).join(a.get('hostnames') or [])}" for a in aliases]
+        path = self.volumes.dir / "etc-hosts"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n")
+        return path
 
     def _termination_log(self, name: str, attempt: int, *, create: bool = False) -> Path:
         path = self.volumes.dir / "containers" / name / f"{attempt}-termination-log"

@@ -114,3 +114,21 @@ def test_kubectl_port_forward(cluster: Cluster, ns: str) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_etc_hosts_host_aliases_and_sysctls(cluster: Cluster, ns: str) -> None:
+    cluster.apply(ns, pod_manifest(
+        "named", cluster.agent.node_name, "sleep 3600",
+        hostAliases=[{"ip": "192.0.2.7", "hostnames": ["db.internal", "db"]}],
+        securityContext={"sysctls": [{"name": "kernel.shm_rmid_forced", "value": "1"}],
+                         "supplementalGroups": [2345]}))
+    pod = cluster.wait_running(ns, "named")
+
+    def sh(command: str) -> str:
+        return str(cluster.kubectl("exec", "-n", ns, "named", "--", "sh", "-c", command).stdout)
+
+    hosts = sh("cat /etc/hosts")
+    assert f"{pod['status']['podIP']}\tnamed" in hosts
+    assert "192.0.2.7\tdb.internal\tdb" in hosts
+    assert sh("cat /proc/sys/kernel/shm_rmid_forced").strip() == "1"
+    assert "2345" in sh("id -G")
