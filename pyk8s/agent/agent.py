@@ -97,7 +97,7 @@ async def run_agent(client: APIClient, config: AgentConfig) -> None:
             version = await runtime.version()
             await images.import_folder(containerd.address, agent_dir / "images")
             reporter = NodeStatusReporter(
-                client, node_name=config.node_name, node_ip=config.node_ip,
+                client, runtime, node_name=config.node_name, node_ip=config.node_ip,
                 data_dir=agent_dir, kubelet_port=config.kubelet_port,
                 runtime_version=f"containerd://{version.runtime_version}",
                 labels=config.labels, taints=config.taints)

@@ -12,7 +12,8 @@ given plus the well-known `kubernetes.io/hostname`, `kubernetes.io/os` and
 - nodeInfo: kernel, OS image, container runtime and kubelet versions,
   machine and boot IDs;
 - conditions MemoryPressure, DiskPressure, PIDPressure (False while there is
-  room) and Ready (True with reason KubeletReady).
+  room) and Ready (True with reason KubeletReady);
+- images: what the runtime holds (names, size), the largest 50.
 
 `run()` then renews the node's Lease in `kube-node-lease` every 10 s, and
 refreshes the status (heartbeat times, pressure) every 10 s too. The pod
@@ -34,6 +35,7 @@ from pyk8s.client import APIClient
 from pyk8s.client.leaderelection import micro_time
 from pyk8s.client.rest import is_already_exists, is_not_found
 from pyk8s.kubelet import status as st
+from pyk8s.kubelet.cri import CRI, pb
 from pyk8s.version import version_info
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ LEASE_DURATION = 40
 LEASE_RENEW = 10.0
 STATUS_PERIOD = 10.0
 MAX_PODS = 110
+MAX_IMAGES = 50
 
 
 def _os_image() -> str:
@@ -99,10 +102,12 @@ def parse_taints(text: str) -> list[Obj]:
 
 
 class NodeStatusReporter:
-    def __init__(self, client: APIClient, *, node_name: str, node_ip: str, data_dir: Path,
+    def __init__(self, client: APIClient, cri: CRI, *, node_name: str, node_ip: str,
+                 data_dir: Path,
                  kubelet_port: int, runtime_version: str, labels: dict[str, str],
                  taints: list[Obj]) -> None:
         self.client = client
+        self.cri = cri
         self.node_name = node_name
         self.node_ip = node_ip
         self.data_dir = data_dir
@@ -171,6 +176,15 @@ class NodeStatusReporter:
             },
         }
 
+    async def full_status(self) -> Obj:
+        """status() plus the images the runtime holds, largest first (as the kubelet)."""
+        status = self.status()
+        reply = await self.cri.image.ListImages(pb.ListImagesRequest())
+        images = sorted(reply.images, key=lambda i: i.size, reverse=True)[:MAX_IMAGES]
+        status["images"] = [{"names": [*i.repo_digests, *i.repo_tags], "sizeBytes": i.size}
+                            for i in images if i.repo_tags or i.repo_digests]
+        return status
+
     async def register(self) -> Obj:
         labels = {"kubernetes.io/hostname": self.node_name, "kubernetes.io/os": "linux",
                   "kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux",
@@ -187,7 +201,8 @@ class NodeStatusReporter:
             await self.client.patch("v1", "nodes", self.node_name,
                                     {"metadata": {"labels": labels}})
         node = await self.client.patch("v1", "nodes", self.node_name,
-                                       {"status": self.status()}, subresource="status")
+                                       {"status": await self.full_status()},
+                                       subresource="status")
         self.node_uid = node["metadata"]["uid"]
         return node
 
@@ -225,7 +240,8 @@ class NodeStatusReporter:
                 await self._renew_lease()
                 if asyncio.get_running_loop().time() - last_status >= STATUS_PERIOD:
                     await self.client.patch("v1", "nodes", self.node_name,
-                                            {"status": self.status()}, subresource="status")
+                                            {"status": await self.full_status()},
+                                            subresource="status")
                     last_status = asyncio.get_running_loop().time()
             except Exception as e:
                 log.warning("node heartbeat failed: %s", e)

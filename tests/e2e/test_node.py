@@ -39,6 +39,8 @@ def test_node_reports_capacity_info_conditions_and_renews_its_lease(cluster: Clu
     assert {"type": "InternalIP", "address": "127.0.0.1"} in status["addresses"]
     assert status["daemonEndpoints"]["kubeletEndpoint"]["Port"] == KUBELET_PORT
     assert node["metadata"]["labels"]["kubernetes.io/hostname"] == cluster.agent.node_name
+    names = [n for image in status["images"] for n in image["names"]]
+    assert "docker.io/library/busybox:1.35" in names and "docker.io/pyk8s/pause:1.0" in names
     lease = cluster.get("lease", cluster.agent.node_name, "-n", "kube-node-lease")
     assert lease["spec"]["holderIdentity"] == cluster.agent.node_name
     first = lease["spec"]["renewTime"]
