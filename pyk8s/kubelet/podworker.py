@@ -19,7 +19,9 @@ what CRI shows for the pod's UID, and takes the next steps:
    restart policy says so, after Kubernetes' back-off (none for the first
    restart, then 10 s doubling to 5 min: CrashLoopBackOff meanwhile);
 5. compute the status (`status.py`) and patch `pods/status` when it changed;
-6. a pod whose phase became Succeeded or Failed has its sandbox stopped.
+6. a pod whose phase became Succeeded or Failed has its sandbox stopped;
+   one past its activeDeadlineSeconds has its containers stopped and is
+   Failed with reason DeadlineExceeded.
 
 The CRI attempt number of a container is its restartCount; the newest
 exited attempt of each container is kept (for `lastState` and `kubectl logs
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import logging
 import time
 from pathlib import Path
@@ -62,6 +65,7 @@ RESYNC = 10.0
 RETRY = 2.0  # containers that could not be created are tried again this often
 MAX_MESSAGE = 4096  # bytes of a termination message, as Kubernetes keeps
 FALLBACK_LOG_BYTES = 2048
+DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 CLUSTER_DNS = "10.43.0.10"
 CLUSTER_DOMAIN = "cluster.local"
 PROTOCOLS = {"TCP": pb.TCP, "UDP": pb.UDP, "SCTP": pb.SCTP}
@@ -152,6 +156,7 @@ class PodWorker:
         self.pod_ip = ""
         self.start_time: str | None = (pod.get("status") or {}).get("startTime")
         self.last_status: Obj | None = None
+        self.deadline_exceeded = False
         self.done = False
         self.task: asyncio.Task[None] | None = None
 
@@ -238,7 +243,16 @@ class PodWorker:
             records = await self.records()
         if self.sandbox_id and self.start_time is None:
             self.start_time = st.now()
-        if self.sandbox_id:
+        left = self._deadline_left()
+        if left is not None and left <= 0 and not self.deadline_exceeded:
+            self.deadline_exceeded = True
+            self.kubelet.events.event(pod, WARNING, "DeadlineExceeded", DEADLINE_MESSAGE)
+            await self._stop_containers(records, int(pod["spec"].get(
+                "terminationGracePeriodSeconds", 30)))
+            records = await self.records()
+        elif self.sandbox_id:
+            if left is not None:
+                next_wake = min(next_wake, left)
             next_wake = min(next_wake, await self._sync_containers(records))
             records = await self.records()
         await self._report(records)
@@ -247,6 +261,21 @@ class PodWorker:
                 if s.state == pb.SANDBOX_READY:
                     await self._stop_sandbox(s.id)
         return next_wake
+
+    def _deadline_left(self) -> float | None:
+        """Seconds until spec.activeDeadlineSeconds runs out, counted from startTime."""
+        deadline = self.pod["spec"].get("activeDeadlineSeconds")
+        if deadline is None or not self.start_time:
+            return None
+        started = datetime.datetime.fromisoformat(self.start_time.replace("Z", "+00:00"))
+        return started.timestamp() + int(deadline) - time.time()
+
+    async def _stop_containers(self, records: dict[str, list[ContainerRecord]],
+                               grace: int) -> None:
+        running = [recs[0] for recs in records.values() if recs[0].state == st.RUNNING]
+        await asyncio.gather(*(self.kubelet.cri.runtime.StopContainer(
+            pb.StopContainerRequest(container_id=r.id, timeout=grace), timeout=grace + 30)
+            for r in running), return_exceptions=True)
 
     def _finished(self, records: dict[str, list[ContainerRecord]]) -> bool:
         """Every container ran and will not be restarted (the pod is terminal)."""
@@ -593,6 +622,8 @@ class PodWorker:
         }
         if init_statuses:
             status["initContainerStatuses"] = init_statuses
+        if self.deadline_exceeded:
+            status.update(phase="Failed", reason="DeadlineExceeded", message=DEADLINE_MESSAGE)
         if self.pod_ip and phase not in ("Succeeded", "Failed"):
             status["podIP"] = self.pod_ip
             status["podIPs"] = [{"ip": self.pod_ip}]

@@ -204,3 +204,13 @@ def test_force_deleted_pod_is_stopped_on_the_node(cluster: Cluster, ns: str) -> 
         return False
 
     wait_for("the pod's containers to stop", stopped, timeout=30)
+
+
+def test_active_deadline_fails_the_pod(cluster: Cluster, ns: str) -> None:
+    cluster.apply(ns, pod_manifest("late", cluster.agent.node_name,
+                                   "trap 'exit 0' TERM; while true; do sleep 0.2; done",
+                                   activeDeadlineSeconds=3))
+    pod = cluster.wait_pod(ns, "late", lambda p: p["status"].get("phase") == "Failed",
+                           "Failed", timeout=30)
+    assert pod["status"]["reason"] == "DeadlineExceeded"
+    assert "terminated" in pod["status"]["containerStatuses"][0]["state"]
