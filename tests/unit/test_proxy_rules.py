@@ -1,0 +1,154 @@
+"""kube-proxy's ruleset: what a set of Services and EndpointSlices renders to.
+
+Rendering is pure; the last test also loads a rendered ruleset into the
+kernel (root only), without the jumps that would make it take traffic, and
+removes it again with `pyk8s.proxy.iptables.cleanup()`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from typing import Any
+
+import pytest
+
+from pyk8s.proxy import iptables
+from pyk8s.proxy.rules import render, service_chain
+from pyk8s.proxy.serviceport import ServicePort, service_ports
+
+CIDR = "10.42.0.0/16"
+
+
+def svc(name: str, ip: str, ports: list[dict[str, Any]], **spec: Any) -> dict[str, Any]:
+    return {"metadata": {"namespace": "default", "name": name},
+            "spec": {"clusterIP": ip, "ports": ports, **spec}}
+
+
+def slice_(name: str, ports: list[dict[str, Any]], *ips: str, ready: bool = True,
+           **cond: Any) -> dict[str, Any]:
+    return {"metadata": {"namespace": "default", "name": f"{name}-x",
+                         "labels": {"kubernetes.io/service-name": name}},
+            "addressType": "IPv4", "ports": ports,
+            "endpoints": [{"addresses": [ip], "conditions": {"ready": ready, **cond}}
+                          for ip in ips]}
+
+
+WEB_PORTS = [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]
+SLICE_PORTS = [{"name": "http", "port": 8080, "protocol": "TCP"}]
+
+
+def rules(*ports: ServicePort) -> list[str]:
+    return render(list(ports), cluster_cidr=CIDR).text.splitlines()
+
+
+def test_chain_names_are_kubernetes_hashes() -> None:
+    sp = service_ports(svc("kubernetes", "10.43.0.1", [{"name": "https", "port": 443}]), [])[0]
+    assert service_chain(sp) == "KUBE-SVC-NPX46M4PTMTKRN6Y"
+
+
+def test_cluster_ip_balances_randomly_over_ready_endpoints() -> None:
+    sps = service_ports(svc("web", "10.43.0.20", WEB_PORTS), [
+        slice_("web", SLICE_PORTS, "10.42.0.5", "10.42.0.6", "10.42.0.7"),
+        slice_("web", SLICE_PORTS, "10.42.0.9", ready=False)])
+    out = rules(*sps)
+    chain = service_chain(sps[0])
+    assert (f'-A KUBE-SERVICES -m comment --comment "default/web:http cluster IP" -m tcp '
+            f"-p tcp -d 10.43.0.20/32 --dport 80 -j {chain}") in out
+    jumps = [r for r in out if r.startswith(f"-A {chain}") and "KUBE-SEP-" in r]
+    probabilities = [re.search(r"--probability (\S+)", r) for r in jumps]
+    assert [m.group(1) if m else None for m in probabilities] == [
+        "0.3333333333", "0.5000000000", None]
+    dnats = [r.split("--to-destination ")[1] for r in out if "--to-destination" in r]
+    assert dnats == ["10.42.0.5:8080", "10.42.0.6:8080", "10.42.0.7:8080"]
+    assert f"! -s {CIDR} -j KUBE-MARK-MASQ" in next(r for r in out if r.startswith(
+        f"-A {chain}"))
+    assert out[-2].endswith("-m addrtype --dst-type LOCAL -j KUBE-NODEPORTS")
+
+
+def test_service_without_ready_endpoints_is_rejected_in_filter() -> None:
+    sps = service_ports(svc("down", "10.43.0.21", [{**WEB_PORTS[0], "nodePort": 30080}],
+                            type="NodePort"),
+                        [slice_("down", SLICE_PORTS, "10.42.0.5", ready=False)])
+    text = render(sps, cluster_cidr=CIDR).text
+    filter_part, nat_part = text.split("*nat")
+    assert ('-A KUBE-SERVICES -m comment --comment "default/down:http has no endpoints" '
+            "-m tcp -p tcp -d 10.43.0.21/32 --dport 80 -j REJECT") in filter_part
+    assert "--dst-type LOCAL --dport 30080 -j REJECT" in filter_part
+    assert "KUBE-SVC-" not in nat_part
+
+
+def test_terminating_serving_endpoints_are_used_when_none_is_ready() -> None:
+    sps = service_ports(svc("web", "10.43.0.20", WEB_PORTS), [
+        slice_("web", SLICE_PORTS, "10.42.0.5", ready=False, serving=True, terminating=True)])
+    assert [e.ip for e in sps[0].endpoints] == ["10.42.0.5"]
+
+
+def test_node_port_and_external_ips_go_through_the_external_chain() -> None:
+    sps = service_ports(svc("web", "10.43.0.20", [{**WEB_PORTS[0], "nodePort": 30080}],
+                            type="LoadBalancer", externalIPs=["192.0.2.50"]),
+                        [slice_("web", SLICE_PORTS, "10.42.0.5")])
+    sps[0].load_balancer_ips.append("192.0.2.60")
+    out = rules(*sps)
+    ext = service_chain(sps[0]).replace("KUBE-SVC-", "KUBE-EXT-")
+    assert (f'-A KUBE-NODEPORTS -m comment --comment "default/web:http" -m tcp -p tcp '
+            f"--dport 30080 -j {ext}") in out
+    assert any("-d 192.0.2.50/32 --dport 80" in r and r.endswith(ext) for r in out)
+    assert any("-d 192.0.2.60/32 --dport 80" in r and r.endswith(ext) for r in out)
+    assert f"-A {ext} -j {service_chain(sps[0])}" in out
+    assert any(r.startswith(f"-A {ext}") and r.endswith("-j KUBE-MARK-MASQ") for r in out)
+
+
+def test_client_ip_affinity_uses_recent() -> None:
+    sps = service_ports(svc("sticky", "10.43.0.22", WEB_PORTS, sessionAffinity="ClientIP",
+                            sessionAffinityConfig={"clientIP": {"timeoutSeconds": 60}}),
+                        [slice_("sticky", SLICE_PORTS, "10.42.0.5", "10.42.0.6")])
+    out = rules(*sps)
+    checks = [r for r in out if "--rcheck" in r]
+    assert len(checks) == 2 and all("--seconds 60 --reap" in r for r in checks)
+    sets = [r for r in out if "--set" in r]
+    assert len(sets) == 2 and all("-j DNAT" in r for r in sets)
+    first_random = next(i for i, r in enumerate(out) if "statistic" in r)
+    assert all(out.index(r) < first_random for r in checks)
+
+
+def test_stale_chains_are_deleted_and_headless_services_skipped() -> None:
+    headless = svc("db", "None", WEB_PORTS)
+    assert service_ports(headless, [slice_("db", SLICE_PORTS, "10.42.0.5")]) == []
+    text = render([], cluster_cidr=CIDR, existing={
+        "nat": {"KUBE-SVC-AAAAAAAAAAAAAAAA", "KUBE-SERVICES"}, "filter": set()}).text
+    assert ":KUBE-SVC-AAAAAAAAAAAAAAAA - [0:0]" in text
+    assert "-X KUBE-SVC-AAAAAAAAAAAAAAAA" in text and "-X KUBE-SERVICES" not in text
+
+
+def test_unnamed_ports_and_udp() -> None:
+    sps = service_ports(svc("dns", "10.43.0.30", [{"port": 53, "protocol": "UDP"}]),
+                        [slice_("dns", [{"port": 5353, "protocol": "UDP"}], "10.42.0.8")])
+    out = rules(*sps)
+    assert ('-A KUBE-SERVICES -m comment --comment "default/dns cluster IP" -m udp -p udp '
+            "-d 10.43.0.30/32 --dport 53") in " ".join(out)
+    assert any(r.endswith("-m udp -p udp -j DNAT --to-destination 10.42.0.8:5353")
+               for r in out)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("iptables-restore") is None,
+                    reason="loading rules needs root and iptables")
+def test_ruleset_loads_into_the_kernel_and_cleans_up() -> None:
+    sps = service_ports(svc("sticky", "10.43.250.22", [{**WEB_PORTS[0], "nodePort": 32599}],
+                            type="NodePort", sessionAffinity="ClientIP"),
+                        [slice_("sticky", SLICE_PORTS, "10.42.250.5", "10.42.250.6")])
+    sps += service_ports(svc("down", "10.43.250.23", WEB_PORTS), [])
+    try:
+        iptables.restore(render(sps, cluster_cidr=CIDR).text)
+        chains = iptables.our_chains()
+        assert service_chain(sps[0]) in chains["nat"] and "KUBE-SERVICES" in chains["filter"]
+        saved = subprocess.run(["iptables-save", "-t", "nat"], capture_output=True,
+                               text=True).stdout
+        assert "--to-destination 10.42.250.6:8080" in saved
+        iptables.restore(render(sps[1:], cluster_cidr=CIDR, existing=chains).text)
+        assert service_chain(sps[0]) not in iptables.our_chains()["nat"]
+    finally:
+        iptables.cleanup()
+    assert iptables.our_chains() == {"filter": set(), "nat": set()}
