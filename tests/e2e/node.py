@@ -6,7 +6,8 @@ everything a node leaves on this machine once its agent has stopped: it
 starts the node's containerd once more and, through CRI, stops and removes
 every pod sandbox (CNI DEL releases the IPs, network namespaces and
 iptables chains of each pod), stops containerd, ends (by PID) any shim of
-that containerd that outlived its task, then unmounts what is left
+that containerd that outlived its task (with its containers' processes),
+then unmounts what is left
 under the data dir, deletes the CNI bridge and the portmap chains, and
 removes the pod cgroups.
 """
@@ -123,9 +124,21 @@ def _remove_cgroups() -> None:
                 os.rmdir(dirpath)
 
 
+def _parents() -> dict[int, int]:
+    out = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                out[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1]
+                                          .split()[1])
+    return out
+
+
 def _kill_stray_shims(data_dir: Path) -> None:
-    """Shims of this node's containerd that outlived their tasks, by PID."""
+    """Shims of this node's containerd that outlived CRI's removal, and their
+    containers' processes (the shim is their parent), by PID."""
     socket = str(data_dir / "agent" / "containerd" / "state" / "containerd.sock")
+    shims = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -134,16 +147,31 @@ def _kill_stray_shims(data_dir: Path) -> None:
         except OSError:
             continue
         if argv and argv[0].endswith(b"containerd-shim-runc-v2") and socket.encode() in argv:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(proc.name), signal.SIGKILL)
+            shims.append(int(proc.name))
+    parents = _parents()
+    doomed = set(shims)
+    while True:
+        more = {pid for pid, ppid in parents.items() if ppid in doomed} - doomed
+        if not more:
+            break
+        doomed |= more
+    for pid in doomed:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def clean_node(data_dir: Path) -> None:
+    try:
+        asyncio.run(_remove_sandboxes(data_dir))
+    finally:  # whatever CRI could not remove, the rest still goes
+        _kill_stray_shims(data_dir)
+        _clean_host(data_dir)
+
+
+def _clean_host(data_dir: Path) -> None:
     from pyk8s.kubelet.cni import BRIDGE
     from pyk8s.kubelet.volumes import unmount_all
 
-    asyncio.run(_remove_sandboxes(data_dir))
-    _kill_stray_shims(data_dir)
     unmount_all(data_dir)
     subprocess.run(["ip", "link", "delete", BRIDGE], capture_output=True)
     _iptables_cni_chains()
