@@ -2,7 +2,8 @@
 
 Every request goes through one aiohttp handler:
 
-1. authenticate (client certificate or token; 401 otherwise) and authorize;
+1. authenticate (client certificate or token; 401 otherwise), apply any
+   impersonation headers, and authorize with RBAC (403 otherwise);
 2. parse the path into a `RequestInfo` (Kubernetes' URL grammar);
 3. non-resource paths (discovery, OpenAPI, health, version, metrics) are
    answered here; resource paths find their `ResourceType` in the registry and
@@ -24,7 +25,10 @@ from aiohttp import web
 from pyk8s.api import errors
 from pyk8s.api.registry import Registry
 from pyk8s.apiserver import discovery
-from pyk8s.apiserver.authn import PUBLIC_PATHS, Authenticator, authorized
+from pyk8s.apiserver.authn import ANONYMOUS, AUTHENTICATOR, Authenticator, public
+from pyk8s.apiserver.authorization import Attributes, reviews
+from pyk8s.apiserver.authorization.impersonation import impersonate
+from pyk8s.apiserver.authorization.rbac import AUTHORIZER, RBACAuthorizer
 from pyk8s.apiserver.context import JSON, RequestContext, User
 from pyk8s.apiserver.handlers import (
     binding,
@@ -36,6 +40,9 @@ from pyk8s.apiserver.handlers import (
     patch,
     podproxy,
     scale,
+    selfsubjectreview,
+    tokenrequest,
+    tokenreview,
     update,
     watch,
 )
@@ -43,6 +50,7 @@ from pyk8s.apiserver.metrics import METRICS
 from pyk8s.apiserver.openapi import V2_PROTOBUF, OpenAPI, wants_v2_protobuf
 from pyk8s.apiserver.requestinfo import RequestInfo, parse
 from pyk8s.apiserver.rest import Storages
+from pyk8s.apiserver.serviceaccount.tokens import TOKENS
 from pyk8s.version import version_info
 
 log = logging.getLogger(__name__)
@@ -74,6 +82,16 @@ SUBRESOURCE_HANDLERS: dict[str, dict[str, Handler]] = {
     "exec": {"get": podproxy.exec_, "create": podproxy.exec_},
     "attach": {"get": podproxy.attach, "create": podproxy.attach},
     "portforward": {"get": podproxy.portforward, "create": podproxy.portforward},
+    "token": {"create": tokenrequest.handle},
+}
+# Create-only kinds that are questions answered in the reply, never stored.
+REVIEW_HANDLERS: dict[str, Handler] = {
+    "TokenReview": tokenreview.handle,
+    "SelfSubjectReview": selfsubjectreview.handle,
+    "SubjectAccessReview": reviews.subject_access_review,
+    "LocalSubjectAccessReview": reviews.subject_access_review,
+    "SelfSubjectAccessReview": reviews.self_subject_access_review,
+    "SelfSubjectRulesReview": reviews.self_subject_rules_review,
 }
 
 
@@ -88,6 +106,7 @@ class APIServerApp:
         self.storages = storages
         self.registry = registry
         self.authenticator = authenticator
+        self.authorizer = RBACAuthorizer(storages)
         self.server_address = server_address
         self.openapi = OpenAPI(registry)
         self.discovery = discovery.Discovery(registry)
@@ -96,6 +115,9 @@ class APIServerApp:
     def build(self) -> web.Application:
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app[podproxy.NODE_TOKEN] = self.authenticator.node_token
+        app[AUTHENTICATOR] = self.authenticator
+        app[AUTHORIZER] = self.authorizer
+        app[TOKENS] = self.authenticator.service_accounts
         app.router.add_route("*", "/{tail:.*}", self.handle)
         return app
 
@@ -122,15 +144,13 @@ class APIServerApp:
             METRICS.observe_request(verb, resource, code, time.perf_counter() - start)
 
     async def _handle(self, request: web.Request, info: RequestInfo) -> web.StreamResponse:
-        user = self.authenticator.authenticate(request)
+        user = await self.authenticator.authenticate(request)
         if user is None:
-            if request.path in PUBLIC_PATHS or request.path.startswith(("/livez", "/readyz")):
-                user = User("system:anonymous", ("system:unauthenticated",))
-            else:
+            if not public(request.path) or "Authorization" in request.headers:
                 raise errors.unauthorized()
-        elif not authorized(user):
-            raise errors.forbidden(user.name, info.verb, info.resource, info.group,
-                                   info.namespace, info.name)
+            user = ANONYMOUS
+        user = impersonate(request, user, self.authorizer)
+        self._authorize(user, info)
         if not info.is_resource:
             return await self._non_resource(request, info)
         r = self.registry.lookup(info.group, info.version, info.resource)
@@ -148,6 +168,8 @@ class APIServerApp:
             return await handler(ctx)
         if r.kind == "Binding" and info.verb == "create":
             return await binding.handle(ctx)
+        if r.kind in REVIEW_HANDLERS and info.verb == "create" and not info.name:
+            return await REVIEW_HANDLERS[r.kind](ctx)
         misaddressed = (info.verb == "create" and info.name) or (
             info.verb in NAMED_WRITES and not info.name)
         if info.verb not in r.verbs or misaddressed:
@@ -156,6 +178,28 @@ class APIServerApp:
             raise errors.APIError(404, "NotFound",
                                   "the server could not find the requested resource")
         return await VERB_HANDLERS[info.verb](ctx)
+
+    def _authorize(self, user: User, info: RequestInfo) -> None:
+        if not info.is_resource:
+            verb = "get" if info.verb == "head" else info.verb
+            if not self.authorizer.authorize(Attributes(user, verb, resource_request=False,
+                                                        path=info.path)).allowed:
+                raise errors.forbidden_message(
+                    f'forbidden: User "{user.name}" cannot {verb} path "{info.path}"')
+            return
+        a = Attributes(user, info.verb, namespace=info.namespace, api_group=info.group,
+                       resource=info.resource, subresource=info.subresource, name=info.name)
+        if self.authorizer.authorize(a).allowed:
+            return
+        resource = f"{info.resource}/{info.subresource}" if info.subresource else info.resource
+        what = f"{info.resource}.{info.group}" if info.group else info.resource
+        named = f' "{info.name}"' if info.name else ""
+        scope = f' in the namespace "{info.namespace}"' if info.namespace else \
+            " at the cluster scope"
+        raise errors.forbidden_message(
+            f'{what}{named} is forbidden: User "{user.name}" cannot {info.verb} resource '
+            f'"{resource}" in API group "{info.group}"{scope}', info.resource, info.group,
+            info.name)
 
     async def _non_resource(self, request: web.Request, info: RequestInfo
                             ) -> web.StreamResponse:

@@ -4,7 +4,9 @@ The namespaces default, kube-system, kube-public and kube-node-lease, the
 PriorityClasses system-node-critical and system-cluster-critical, and
 the `kubernetes` Service in `default` (cluster IP 10.43.0.1, port 443) with
 Endpoints and an EndpointSlice pointing at this API server, so that pods can
-reach the API at `https://kubernetes.default.svc`. Each is created only when
+reach the API at `https://kubernetes.default.svc`, and the `kube-dns` Service
+in kube-system (cluster IP 10.43.0.10; each node's cluster DNS publishes its
+endpoints, see pyk8s/dns/clusterdns.py). Each is created only when
 missing (and the endpoints refreshed), so restarts keep what users changed.
 """
 
@@ -17,7 +19,9 @@ from typing import Any
 from pyk8s.api.errors import APIError
 from pyk8s.api.resources.scheduling import SYSTEM_CLASSES
 from pyk8s.apiserver.admission.service_ips import KUBERNETES_SERVICE_IP
+from pyk8s.apiserver.authorization.bootstrappolicy import bootstrap_policy
 from pyk8s.apiserver.rest import Storages
+from pyk8s.dns.clusterdns import kube_dns_service
 
 Obj = dict[str, Any]
 NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -49,6 +53,7 @@ async def _put(storages: Storages, storage: str, namespace: str, obj: Obj) -> No
 
 
 async def bootstrap(storages: Storages, advertise_address: str, port: int) -> None:
+    await bootstrap_policy(storages)
     for name in NAMESPACES:
         await _ensure(storages, "namespaces", "", {
             "apiVersion": "v1", "kind": "Namespace",
@@ -74,6 +79,7 @@ async def bootstrap(storages: Storages, advertise_address: str, port: int) -> No
             "type": "ClusterIP",
         },
     })
+    await _ensure(storages, "services", "kube-system", kube_dns_service())
     address = advertise_address or host_address()
     await _put(storages, "endpoints", "default", {
         "apiVersion": "v1", "kind": "Endpoints",

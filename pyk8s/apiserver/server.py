@@ -43,6 +43,7 @@ from pyk8s.apiserver.authn import Authenticator
 from pyk8s.apiserver.bootstrap import bootstrap
 from pyk8s.apiserver.metrics import TimedDatastore
 from pyk8s.apiserver.rest import Storages
+from pyk8s.apiserver.serviceaccount.tokens import ServiceAccountTokens
 from pyk8s.storage.interface import Datastore
 
 if TYPE_CHECKING:
@@ -115,7 +116,8 @@ class APIServer:
         await datastore.start()
         storages = self.storages = Storages(datastore, registry, dict(NAME_RULES))
         storages.admission = admission.plugins(storages)
-        app = APIServerApp(storages, registry, Authenticator(token),
+        service_accounts = ServiceAccountTokens.load(paths.dir / "service-account.key", storages)
+        app = APIServerApp(storages, registry, Authenticator(token, service_accounts),
                            f"{cfg.advertise_address or cfg.bind_address}:{cfg.port}")
         runner = web.AppRunner(app.build(), access_log=None, handle_signals=False,
                                shutdown_timeout=1.0)

@@ -115,7 +115,7 @@ def resource_arg(doc: Obj) -> str:
 
 def test_every_kind_is_declared_here() -> None:
     creatable = {(r.api_version, r.kind) for r in builtin() if "create" in r.verbs
-                 and r.kind != "Binding"}
+                 and r.verbs != ("create",)}  # Binding and the reviews: never stored
     assert creatable == {(d["apiVersion"], d["kind"]) for d in examples("x")}
 
 

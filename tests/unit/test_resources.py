@@ -86,6 +86,15 @@ API_RESOURCES = [
     ("apps/v1", "deployments", "Deployment", ("deploy",), True, ("all",)),
     ("apps/v1", "replicasets", "ReplicaSet", ("rs",), True, ("all",)),
     ("apps/v1", "statefulsets", "StatefulSet", ("sts",), True, ("all",)),
+    ("authentication.k8s.io/v1", "selfsubjectreviews", "SelfSubjectReview", (), False, ()),
+    ("authentication.k8s.io/v1", "tokenreviews", "TokenReview", (), False, ()),
+    ("authorization.k8s.io/v1", "localsubjectaccessreviews", "LocalSubjectAccessReview", (),
+     True, ()),
+    ("authorization.k8s.io/v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", (),
+     False, ()),
+    ("authorization.k8s.io/v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview", (),
+     False, ()),
+    ("authorization.k8s.io/v1", "subjectaccessreviews", "SubjectAccessReview", (), False, ()),
     ("autoscaling/v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", ("hpa",), True,
      ("all",)),
     ("autoscaling/v1", "horizontalpodautoscalers", "HorizontalPodAutoscaler", ("hpa",), True,
@@ -123,7 +132,8 @@ def test_every_resource_is_registered_as_kubernetes_names_it() -> None:
 
 def test_discovery_order_core_first_then_group_priority_and_preferred_version() -> None:
     groups = builtin().groups()
-    assert list(groups)[:5] == ["", "apps", "events.k8s.io", "autoscaling", "batch"]
+    assert list(groups)[:7] == ["", "apps", "events.k8s.io", "authentication.k8s.io",
+                                "authorization.k8s.io", "autoscaling", "batch"]
     assert groups["autoscaling"] == ["v2", "v1"]
 
 

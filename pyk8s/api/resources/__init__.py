@@ -21,6 +21,8 @@ from pyk8s.api.resource import ResourceType
 from pyk8s.api.resources import (
     apiextensions,
     apps,
+    authentication,
+    authorization,
     autoscaling,
     batch,
     coordination,
@@ -34,7 +36,8 @@ from pyk8s.api.resources import (
     storage,
 )
 
-GROUPS = (core, apps, events, autoscaling, batch, networking, policy, rbac, storage, scheduling,
+GROUPS = (core, apps, events, authentication, authorization, autoscaling, batch, networking,
+          policy, rbac, storage, scheduling,
           coordination, discovery, apiextensions)
 
 ALL: list[ResourceType] = [r for module in GROUPS for r in module.RESOURCES]

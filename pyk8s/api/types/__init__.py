@@ -13,6 +13,8 @@ from __future__ import annotations
 from pyk8s.api.types import (
     apiextensions_v1,
     apps_v1,
+    authentication_v1,
+    authorization_v1,
     autoscaling_v1,
     autoscaling_v2,
     batch_v1,
@@ -45,7 +47,7 @@ from pyk8s.api.types._dsl import (
 MODULES = (
     meta_v1, core_v1, apps_v1, batch_v1, autoscaling_v1, autoscaling_v2, networking_v1,
     coordination_v1, discovery_v1, storage_v1, rbac_v1, events_v1, policy_v1, scheduling_v1,
-    apiextensions_v1,
+    apiextensions_v1, authentication_v1, authorization_v1,
 )
 
 __all__ = [

@@ -1,0 +1,33 @@
+"""Authorization: may this user do this verb on this resource or path?
+
+`Attributes` is what every authorizer judges (Kubernetes' authorizer.Attributes):
+the user, the verb, and either the resource (API group, namespace, resource,
+subresource, name) or, for a non-resource request, the URL path. `rbac`
+answers from Roles, ClusterRoles and their bindings; members of
+`system:masters` are always allowed, before any rule is read.
+`impersonation` turns `Impersonate-*` headers into the user a request acts
+as, once the caller has been allowed the `impersonate` verb. `reviews` serves
+the access-review kinds that ask the authorizer questions over the API, and
+`bootstrappolicy` holds the roles every cluster starts with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyk8s.apiserver.context import User
+
+MASTERS = "system:masters"
+
+
+@dataclass(frozen=True, slots=True)
+class Attributes:
+    user: User
+    verb: str
+    resource_request: bool = True
+    namespace: str = ""
+    api_group: str = ""
+    resource: str = ""
+    subresource: str = ""
+    name: str = ""
+    path: str = ""  # of a non-resource request
