@@ -171,15 +171,17 @@ class Kubelet:
     async def _refresh_volumes_forever(self) -> None:
         while True:
             await asyncio.sleep(VOLUME_REFRESH_PERIOD)
+            sources: dict[str, ObjectSource] = {}  # each object read once a round
             for worker in list(self.workers.values()):
                 pod = worker.pod
                 if worker.done or not any(k in v for v in pod["spec"].get("volumes") or []
                                           for k in PROJECTED):
                     continue
+                ns = pod["metadata"]["namespace"]
+                source = sources.setdefault(ns, ObjectSource(self.client, ns))
                 try:
-                    await worker.volumes.refresh(
-                        ObjectSource(self.client, pod["metadata"]["namespace"]),
-                        pod_ip=worker.pod_ip, host_ip=self.node_ip)
+                    await worker.volumes.refresh(source, pod_ip=worker.pod_ip,
+                                                 host_ip=self.node_ip)
                 except Exception as e:
                     log.debug("refreshing volumes of %s failed: %s", worker.key, e)
 

@@ -241,6 +241,8 @@ class PodWorker:
                 await self._stop_sandbox(s.id)
             await self._run_sandbox(attempt=len(sandboxes))
             records = await self.records()
+            if not self.sandbox_id:  # a volume could not be set up yet: try again soon
+                next_wake = RETRY
         if self.sandbox_id and self.start_time is None:
             self.start_time = st.now()
         left = self._deadline_left()

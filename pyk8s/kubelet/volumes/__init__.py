@@ -60,6 +60,7 @@ class PodVolumes:
         self.pod = pod
         self.dir = pods_dir / pod["metadata"]["uid"]
         self.paths: dict[str, Path] = {}
+        self.tokens: projection.Tokens = {}
 
     def _path(self, volume: Obj) -> Path:
         kind = next((k for k in volume if k != "name"), "emptyDir")
@@ -77,7 +78,7 @@ class PodVolumes:
                 if not os.path.ismount(path) and ("secret" in volume or "projected" in volume):
                     mount_tmpfs(path)
                 await projection.write(path, self.pod, volume, source, pod_ip=pod_ip,
-                                       host_ip=host_ip)
+                                       host_ip=host_ip, tokens=self.tokens)
                 self.paths[volume["name"]] = path
             elif "persistentVolumeClaim" in volume:
                 self.paths[volume["name"]] = await _claim_path(
@@ -91,7 +92,8 @@ class PodVolumes:
             if any(k in volume for k in PROJECTED) and volume["name"] in self.paths:
                 with contextlib.suppress(ConfigError):  # keep what is there, as Kubernetes does
                     await projection.write(self.paths[volume["name"]], self.pod, volume,
-                                           source, pod_ip=pod_ip, host_ip=host_ip)
+                                           source, pod_ip=pod_ip, host_ip=host_ip,
+                                           tokens=self.tokens)
 
     def mounts(self, container: Obj) -> list[Any]:
         result = []

@@ -26,6 +26,7 @@ from pyk8s.kubelet.envvars import ConfigError, ObjectSource
 
 Obj = dict[str, Any]
 Payload = dict[str, tuple[bytes, int]]
+Tokens = dict[str, tuple[bytes, float]]  # audience/expiry -> (token, renew after)
 
 
 def _select(data: dict[str, bytes], items: list[Obj] | None, mode: int, what: str) -> Payload:
@@ -77,7 +78,7 @@ def _downward_payload(pod: Obj, spec: Obj, mode: int, *, pod_ip: str, host_ip: s
 
 
 async def payload(pod: Obj, volume: Obj, source: ObjectSource, *, pod_ip: str,
-                  host_ip: str) -> Payload:
+                  host_ip: str, tokens: Tokens) -> Payload:
     if "configMap" in volume:
         spec = volume["configMap"]
         return await _object_payload(source, spec, "configmaps", spec.get("defaultMode", 0o644))
@@ -101,15 +102,22 @@ async def payload(pod: Obj, volume: Obj, source: ObjectSource, *, pod_ip: str,
                                          host_ip=host_ip))
         elif "serviceAccountToken" in src:
             out[src["serviceAccountToken"].get("path", "token")] = (
-                await _token(source, pod, src["serviceAccountToken"]), mode)
+                await _token(source, pod, src["serviceAccountToken"], tokens), mode)
     return out
 
 
-async def _token(source: ObjectSource, pod: Obj, spec: Obj) -> bytes:
+async def _token(source: ObjectSource, pod: Obj, spec: Obj, tokens: Tokens) -> bytes:
+    """A bound service-account token from TokenRequest, requested again once 80% of
+    its lifetime has passed (as the kubelet's token manager does)."""
     sa = pod["spec"].get("serviceAccountName") or "default"
+    expiration = int(spec.get("expirationSeconds", 3600))
+    key = f"{sa}/{spec.get('audience', '')}/{expiration}"
+    cached = tokens.get(key)
+    if cached is not None and time.time() < cached[1]:
+        return cached[0]
     request: Obj = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
                     "metadata": {"name": sa},
-                    "spec": {"expirationSeconds": spec.get("expirationSeconds", 3600),
+                    "spec": {"expirationSeconds": expiration,
                              "audiences": [spec["audience"]] if spec.get("audience") else [],
                              "boundObjectRef": {"kind": "Pod", "apiVersion": "v1",
                                                 "name": pod["metadata"]["name"],
@@ -118,9 +126,11 @@ async def _token(source: ObjectSource, pod: Obj, spec: Obj) -> bytes:
         reply = await source.client.request(
             "POST", f"/api/v1/namespaces/{source.namespace}/serviceaccounts/{sa}/token",
             body=request)
-        return str(reply["status"]["token"]).encode()
+        token = str(reply["status"]["token"]).encode()
     except Exception as e:
         raise ConfigError(f"failed to fetch token for service account {sa}: {e}") from e
+    tokens[key] = (token, time.time() + 0.8 * expiration)
+    return token
 
 
 def _current(path: Path) -> Payload | None:
@@ -136,9 +146,10 @@ def _current(path: Path) -> Payload | None:
 
 
 async def write(path: Path, pod: Obj, volume: Obj, source: ObjectSource, *, pod_ip: str,
-                host_ip: str) -> bool:
-    """Bring the volume at `path` up to date; True if it changed."""
-    files = await payload(pod, volume, source, pod_ip=pod_ip, host_ip=host_ip)
+                host_ip: str, tokens: Tokens) -> bool:
+    """Bring the volume at `path` up to date; True if it changed. `tokens` caches
+    the pod's service-account tokens between calls."""
+    files = await payload(pod, volume, source, pod_ip=pod_ip, host_ip=host_ip, tokens=tokens)
     path.mkdir(parents=True, exist_ok=True)
     if _current(path) == files:
         return False
