@@ -135,6 +135,7 @@ def cluster_roles() -> list[Obj]:
         ], labels=_aggregate_to("admin")),
         cluster_role("system:aggregate-to-edit", [
             *(rule(WRITE, [g], resources) for g, resources in EDITABLE.items()),
+            rule(READ, [""], ["secrets"]),
             rule(["impersonate"], [""], ["serviceaccounts"]),
             rule(["create"], [""], ["pods/eviction", "serviceaccounts/token"]),
         ], labels=_aggregate_to("edit")),
