@@ -79,6 +79,7 @@ class ControllerContext:
 class Controller:
     name: ClassVar[str]  # as in kube-controller-manager's --controllers
     alias: ClassVar[str]  # the older short name that flag also accepts
+    enabled_by_default: ClassVar[bool] = True  # part of "*"
     component: ClassVar[str]  # the events' source
     workers: int = 1
 

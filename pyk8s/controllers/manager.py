@@ -18,6 +18,8 @@ Losing the Lease cancels everything the same way. `--controllers` picks
 which run, as kube-controller-manager's flag does: `*` for all, a name to
 add one, `-name` to leave one out; names are Kubernetes' (`deployment-controller`,
 `garbage-collector-controller`, ...) or their older short forms (`deployment`).
+A controller off by default (the root CA publisher, for now) runs only when
+named.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def enabled(options: ControllerOptions) -> list[type[Controller]]:
     for item in options.controllers:
         name = item.removeprefix("-")
         if item == "*":
-            names |= {c.name for c in CONTROLLERS}
+            names |= {c.name for c in CONTROLLERS if c.enabled_by_default}
         elif name not in by_name:
             raise ValueError(f"unknown controller {name!r}; known: "
                              f"{', '.join(sorted(c.name for c in CONTROLLERS))}")
@@ -152,7 +154,8 @@ def add_flags(parser: argparse.ArgumentParser, duration: Callable[[str], float])
     g.add_argument("--disable-controller-manager", action="store_true",
                    help="do not run the controllers on this server")
     g.add_argument("--controllers", type=_controller_list, default=("*",),
-                   help="comma-separated controllers to run: '*' for all, 'name' to add one, "
+                   help="comma-separated controllers to run: '*' for those on by default, "
+                        "'name' to add one, "
                         "'-name' to leave one out")
     g.add_argument("--node-monitor-grace-period", type=duration, default=40.0,
                    help="how long a node may go without a heartbeat before it is Unknown")

@@ -36,6 +36,7 @@ NODE_GRACE = 14  # seconds: above the simulated kubelets' 10 s lease renewal
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = Server(tmp_path_factory.mktemp("server-controllers"), extra_args=[
         "--disable-scheduler", "--terminated-pod-gc-threshold", "3",
+        "--controllers", "*,root-ca-certificate-publisher-controller",
     ]).start()
     try:
         yield server
