@@ -22,12 +22,10 @@ import shutil
 import signal
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support import ROOT, stop_process
-
-KUBELET_PORT = 10250
+from tests.support import ROOT, free_port, stop_process
 
 
 def runtime_unavailable() -> str | None:
@@ -50,6 +48,9 @@ class Agent:
     server_url: str
     token: str
     node_name: str = "e2e-node"
+    # Not 10250: a free port, so that the test node does not clash with a kubelet
+    # already on this machine (the API server finds it in the Node's status).
+    kubelet_port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -61,7 +62,7 @@ class Agent:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pyk8s.cli.main", "agent", "--server", self.server_url,
              "--token", self.token, "--data-dir", str(self.data_dir), "--node-name",
-             self.node_name, "--node-ip", "127.0.0.1", "--kubelet-port", str(KUBELET_PORT)],
+             self.node_name, "--node-ip", "127.0.0.1", "--kubelet-port", str(self.kubelet_port)],
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         log.close()
         return self
@@ -169,10 +170,14 @@ def clean_node(data_dir: Path) -> None:
 
 
 def _clean_host(data_dir: Path) -> None:
+    from pyk8s.dns import clusterdns
     from pyk8s.kubelet.cni import BRIDGE
     from pyk8s.kubelet.volumes import unmount_all
+    from pyk8s.proxy import iptables
 
     unmount_all(data_dir)
     subprocess.run(["ip", "link", "delete", BRIDGE], capture_output=True)
     _iptables_cni_chains()
+    iptables.cleanup()  # kube-proxy's chains, and cluster DNS's address
+    clusterdns.cleanup()
     _remove_cgroups()

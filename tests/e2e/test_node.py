@@ -11,7 +11,6 @@ import urllib.request
 
 from pyk8s.kubelet import imagebuild
 from tests.e2e.conftest import Cluster, pod_manifest, wait_for
-from tests.e2e.node import KUBELET_PORT
 from tests.support import ROOT
 
 HTTPD = "echo up > /tmp/index.html; exec httpd -f -p 8080 -h /tmp"
@@ -37,7 +36,7 @@ def test_node_reports_capacity_info_conditions_and_renews_its_lease(cluster: Clu
     for pressure in ("MemoryPressure", "DiskPressure", "PIDPressure"):
         assert conditions[pressure]["status"] == "False"
     assert {"type": "InternalIP", "address": "127.0.0.1"} in status["addresses"]
-    assert status["daemonEndpoints"]["kubeletEndpoint"]["Port"] == KUBELET_PORT
+    assert status["daemonEndpoints"]["kubeletEndpoint"]["Port"] == cluster.agent.kubelet_port
     assert node["metadata"]["labels"]["kubernetes.io/hostname"] == cluster.agent.node_name
     names = [n for image in status["images"] for n in image["names"]]
     assert "docker.io/library/busybox:1.35" in names and "docker.io/pyk8s/pause:1.0" in names
@@ -82,8 +81,10 @@ def test_stats_summary_reports_pod_cpu_and_memory(cluster: Cluster, ns: str) -> 
     ctx.verify_mode = ssl.CERT_NONE
     token = (cluster.server.data_dir / "node-token").read_text().strip()
 
+    url = f"https://127.0.0.1:{cluster.agent.kubelet_port}/stats/summary"
+
     def summary() -> dict:  # type: ignore[type-arg]
-        req = urllib.request.Request(f"https://127.0.0.1:{KUBELET_PORT}/stats/summary",
+        req = urllib.request.Request(url,
                                      headers={"Authorization": f"Bearer {token}"})
         with urllib.request.urlopen(req, context=ctx, timeout=10) as resp:
             return json.loads(resp.read())  # type: ignore[no-any-return]
@@ -98,7 +99,7 @@ def test_stats_summary_reports_pod_cpu_and_memory(cluster: Cluster, ns: str) -> 
     assert stats["cpu"]["usageCoreNanoSeconds"] >= 0
     node = summary()["node"]
     assert node["nodeName"] == cluster.agent.node_name and node["memory"]["usageBytes"] > 0
-    unauthorized = urllib.request.Request(f"https://127.0.0.1:{KUBELET_PORT}/stats/summary")
+    unauthorized = urllib.request.Request(url)
     try:
         urllib.request.urlopen(unauthorized, context=ctx, timeout=10)
         raise AssertionError("the kubelet answered without credentials")
