@@ -15,9 +15,11 @@ Every request goes through one aiohttp handler:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import orjson
 from aiohttp import web
@@ -27,6 +29,7 @@ from pyk8s.api.registry import Registry
 from pyk8s.apiserver import discovery
 from pyk8s.apiserver.authn import ANONYMOUS, AUTHENTICATOR, Authenticator, public
 from pyk8s.apiserver.authorization import Attributes, reviews
+from pyk8s.apiserver.authorization.aggregation import ClusterRoleAggregationController
 from pyk8s.apiserver.authorization.impersonation import impersonate
 from pyk8s.apiserver.authorization.rbac import AUTHORIZER, RBACAuthorizer
 from pyk8s.apiserver.context import JSON, RequestContext, User
@@ -50,6 +53,7 @@ from pyk8s.apiserver.metrics import METRICS
 from pyk8s.apiserver.openapi import V2_PROTOBUF, OpenAPI, wants_v2_protobuf
 from pyk8s.apiserver.requestinfo import RequestInfo, parse
 from pyk8s.apiserver.rest import Storages
+from pyk8s.apiserver.serviceaccount.tokencontroller import TokenController
 from pyk8s.apiserver.serviceaccount.tokens import TOKENS
 from pyk8s.version import version_info
 
@@ -118,8 +122,26 @@ class APIServerApp:
         app[AUTHENTICATOR] = self.authenticator
         app[AUTHORIZER] = self.authorizer
         app[TOKENS] = self.authenticator.service_accounts
+        app.cleanup_ctx.append(self._controllers)
         app.router.add_route("*", "/{tail:.*}", self.handle)
         return app
+
+    async def _controllers(self, app: web.Application) -> AsyncIterator[None]:
+        """Loops that run while the app serves, on its own caches: the token controller
+        (legacy token Secrets need the signing key) and ClusterRole aggregation."""
+        tasks = [
+            asyncio.create_task(TokenController(
+                self.storages, self.authenticator.service_accounts).run(),
+                name="token-controller"),
+            asyncio.create_task(ClusterRoleAggregationController(self.storages).run(),
+                                name="clusterrole-aggregation-controller"),
+        ]
+        yield
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         start = time.perf_counter()

@@ -116,7 +116,8 @@ class APIServer:
         await datastore.start()
         storages = self.storages = Storages(datastore, registry, dict(NAME_RULES))
         storages.admission = admission.plugins(storages)
-        service_accounts = ServiceAccountTokens.load(paths.dir / "service-account.key", storages)
+        service_accounts = ServiceAccountTokens.load(paths.dir / "service-account.key", storages,
+                                                     paths.ca_cert)
         app = APIServerApp(storages, registry, Authenticator(token, service_accounts),
                            f"{cfg.advertise_address or cfg.bind_address}:{cfg.port}")
         runner = web.AppRunner(app.build(), access_log=None, handle_signals=False,

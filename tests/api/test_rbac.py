@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import ssl
 import subprocess
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,15 @@ def can_i(kubeconfig: Path, *args: str) -> bool:
     out = kubectl(kubeconfig, "auth", "can-i", *args, check=False)
     assert out.stdout.strip() in ("yes", "no"), (out.stdout, out.stderr)
     return out.stdout.strip() == "yes"
+
+
+def eventually(check: Callable[[], bool], timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def refused(out: subprocess.CompletedProcess[str]) -> str:
@@ -127,6 +138,11 @@ def test_aggregated_cluster_roles(kubeconfig: Path, ns: str) -> None:
                 "--user=erin")
         assert can_i(kubeconfig, "--as=dave", "-n", ns, "list", "secrets")
         assert not can_i(kubeconfig, "--as=dave", "-n", ns, "list", "pods")
+        part_rule = {"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}
+        assert eventually(lambda: kubectl_json(kubeconfig, "get", "clusterrole", f"agg-{ns}")
+                          .get("rules") == [part_rule])
+        assert eventually(lambda: part_rule in kubectl_json(
+            kubeconfig, "get", "clusterrole", "admin").get("rules", []))
         # view aggregates the new part too, and so do edit and admin above it
         assert can_i(kubeconfig, "--as=erin", "-n", ns, "list", "secrets")
         assert can_i(kubeconfig, "--as=erin", "-n", ns, "get", "pods", "--subresource=log")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +164,30 @@ def test_python_client_with_a_bearer_token(cluster: Server, kubeconfig: Path, ns
                 resource_attributes=client.V1ResourceAttributes(
                     namespace=ns, verb="list", resource="pods"))))
         assert review.status.allowed is True
+
+
+def test_legacy_token_secret_is_filled_and_dies_with_it(cluster: Server, kubeconfig: Path,
+                                                        ns: str, tmp_path: Path) -> None:
+    kubectl(kubeconfig, "-n", ns, "create", "serviceaccount", "bot")
+    kubectl(kubeconfig, "-n", ns, "create", "-f", "-", input=yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+        "metadata": {"name": "bot-token",
+                     "annotations": {"kubernetes.io/service-account.name": "bot"}}}))
+    deadline = time.monotonic() + 20
+    secret = kubectl_json(kubeconfig, "-n", ns, "get", "secret", "bot-token")
+    while "token" not in secret.get("data", {}) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        secret = kubectl_json(kubeconfig, "-n", ns, "get", "secret", "bot-token")
+    data = {k: base64.b64decode(v) for k, v in secret["data"].items()}
+    assert data["namespace"] == ns.encode()
+    assert data["ca.crt"] == (cluster.data_dir / "tls" / "ca.crt").read_bytes()
+    sa = kubectl_json(kubeconfig, "-n", ns, "get", "serviceaccount", "bot")
+    assert secret["metadata"]["annotations"]["kubernetes.io/service-account.uid"] == \
+        sa["metadata"]["uid"]
+    token = data["token"].decode()
+    assert claims(token)["iss"] == "kubernetes/serviceaccount" and "exp" not in claims(token)
+    bot = token_kubeconfig(cluster, token, tmp_path / "bot.yaml")
+    who = kubectl_json(bot, "auth", "whoami")["status"]["userInfo"]
+    assert who["username"] == f"system:serviceaccount:{ns}:bot"
+    kubectl(kubeconfig, "-n", ns, "delete", "secret", "bot-token")
+    assert "Unauthorized" in forbidden(kubectl(bot, "auth", "whoami", check=False))

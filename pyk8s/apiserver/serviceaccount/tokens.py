@@ -61,13 +61,14 @@ def service_account_user(namespace: str, name: str, uid: str,
 
 
 class ServiceAccountTokens:
-    def __init__(self, signer: Signer, storages: Storages) -> None:
+    def __init__(self, signer: Signer, storages: Storages, ca_cert: bytes = b"") -> None:
         self.signer = signer
         self.storages = storages
+        self.ca_cert = ca_cert  # what legacy token Secrets carry as ca.crt
 
     @classmethod
-    def load(cls, key_path: Path, storages: Storages) -> ServiceAccountTokens:
-        return cls(Signer(load_or_create_key(key_path)), storages)
+    def load(cls, key_path: Path, storages: Storages, ca_cert: Path) -> ServiceAccountTokens:
+        return cls(Signer(load_or_create_key(key_path)), storages, ca_cert.read_bytes())
 
     # Issuing --------------------------------------------------------------
 
