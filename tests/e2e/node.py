@@ -7,9 +7,9 @@ starts the node's containerd once more and, through CRI, stops and removes
 every pod sandbox (CNI DEL releases the IPs, network namespaces and
 iptables chains of each pod), stops containerd, ends (by PID) any shim of
 that containerd that outlived its task (with its containers' processes),
-then unmounts what is left
-under the data dir, deletes the CNI bridge and the portmap chains, and
-removes the pod cgroups.
+then unmounts what is left under the data dir, deletes the CNI bridge (when
+no other node's pod is attached to it) and whatever per-pod iptables chains
+of this node CNI left, and removes the (empty) pod cgroups.
 """
 
 from __future__ import annotations
@@ -96,21 +96,36 @@ async def _remove_sandboxes(data_dir: Path) -> None:
         await containerd.stop()
 
 
-def _iptables_cni_chains() -> None:
+def _sandbox_ids(data_dir: Path) -> set[str]:
+    """Every sandbox this node's containerd knows of, from its root and state dirs."""
+    base = data_dir / "agent" / "containerd"
+    ids: set[str] = set()
+    for d in (base / "root", base / "state"):
+        sandboxes = d / "io.containerd.grpc.v1.cri" / "sandboxes"
+        if sandboxes.is_dir():
+            ids |= {p.name for p in sandboxes.iterdir()}
+    return ids
+
+
+def _iptables_cni_chains(sandbox_ids: set[str]) -> None:
+    """The per-pod chains CNI DEL did not remove, for this node's sandboxes only
+    (their rules name the sandbox ID in a comment): another node on this machine
+    keeps its own."""
     for table in ("nat", "filter"):
         out = subprocess.run(["iptables", "-t", table, "-S"], capture_output=True,
                              text=True).stdout
+        chains = set()
         for line in out.splitlines():
-            if line.startswith("-A ") and "-j CNI-" in line and not line.split()[1].startswith(
-                    "CNI-"):
-                subprocess.run(["iptables", "-t", table,
-                                *shlex.split(line.replace("-A ", "-D ", 1))],
+            words = shlex.split(line)
+            if line.startswith("-A ") and "-j" in words and any(
+                    sid in line for sid in sandbox_ids):
+                target = words[words.index("-j") + 1]
+                subprocess.run(["iptables", "-t", table, "-D", *words[1:]],
                                capture_output=True)
-        chains = [line.split()[1] for line in out.splitlines()
-                  if line.startswith("-N CNI-")]
+                if target.startswith("CNI-") and not target.startswith("CNI-HOSTPORT"):
+                    chains.add(target)
         for chain in chains:
             subprocess.run(["iptables", "-t", table, "-F", chain], capture_output=True)
-        for chain in chains:
             subprocess.run(["iptables", "-t", table, "-X", chain], capture_output=True)
 
 
@@ -162,22 +177,26 @@ def _kill_stray_shims(data_dir: Path) -> None:
 
 
 def clean_node(data_dir: Path) -> None:
+    sandbox_ids = _sandbox_ids(data_dir)
     try:
         asyncio.run(_remove_sandboxes(data_dir))
     finally:  # whatever CRI could not remove, the rest still goes
         _kill_stray_shims(data_dir)
-        _clean_host(data_dir)
+        _clean_host(data_dir, sandbox_ids)
 
 
-def _clean_host(data_dir: Path) -> None:
+def _clean_host(data_dir: Path, sandbox_ids: set[str]) -> None:
     from pyk8s.dns import clusterdns
     from pyk8s.kubelet.cni import BRIDGE
     from pyk8s.kubelet.volumes import unmount_all
     from pyk8s.proxy import iptables
 
     unmount_all(data_dir)
-    subprocess.run(["ip", "link", "delete", BRIDGE], capture_output=True)
-    _iptables_cni_chains()
+    attached = subprocess.run(["ip", "-o", "link", "show", "master", BRIDGE],
+                              capture_output=True, text=True).stdout.strip()
+    if not attached:  # another node's pods may still hang off the bridge
+        subprocess.run(["ip", "link", "delete", BRIDGE], capture_output=True)
+    _iptables_cni_chains(sandbox_ids)
     iptables.cleanup()  # kube-proxy's chains, and cluster DNS's address
     clusterdns.cleanup()
     _remove_cgroups()
