@@ -12,23 +12,27 @@ read.
 As in Kubernetes: an integer `minAvailable` is compared with the pods that
 exist; a percentage, or `maxUnavailable`, with the replicas the pods'
 controllers want (a ReplicaSet owned by a Deployment counts the Deployment's
-replicas); percentages round up.
+replicas); percentages round up. Pods the eviction API has just let go
+(`status.disruptedPods`) are not counted as healthy until they are being
+deleted or two minutes have passed.
 """
 
 from __future__ import annotations
 
+import datetime
 import math
 from typing import Any
 
 from pyk8s.api.selectors import selector_from_object
 from pyk8s.client import EventRecorder, RequestError, is_not_found, split_key
 from pyk8s.controllers import controller_ref
-from pyk8s.controllers.conditions import format_time, get_condition
+from pyk8s.controllers.conditions import format_time, get_condition, now, parse_time
 from pyk8s.controllers.context import Controller, ControllerContext, by_namespace
 from pyk8s.controllers.pods import is_ready
 
 Obj = dict[str, Any]
 POLICY = "policy/v1"
+DELETION_TIMEOUT = 120  # seconds an eviction may take before its pod counts again
 SCALED = {"ReplicaSet": ("apps/v1", "replicasets"), "Deployment": ("apps/v1", "deployments"),
           "StatefulSet": ("apps/v1", "statefulsets"),
           "ReplicationController": ("v1", "replicationcontrollers")}
@@ -83,6 +87,22 @@ class DisruptionController(Controller):
             owners[owner["metadata"]["uid"]] = int((owner.get("spec") or {}).get("replicas", 1))
         return sum(owners.values()) + loose
 
+    def _disrupted(self, key: str, pdb: Obj, pods: list[Obj]) -> dict[str, str]:
+        """The eviction API's recent disruptions still pending: the pod is there, not yet
+        being deleted, and was evicted less than DELETION_TIMEOUT ago."""
+        live = {p["metadata"]["name"] for p in pods if not p["metadata"].get("deletionTimestamp")}
+        pending: dict[str, str] = {}
+        at = now()
+        for name, when in ((pdb.get("status") or {}).get("disruptedPods") or {}).items():
+            since = parse_time(when)
+            if name not in live or since is None:
+                continue
+            left = (since + datetime.timedelta(seconds=DELETION_TIMEOUT) - at).total_seconds()
+            if left > 0:
+                pending[name] = when
+                self.queue.add_after(key, left + 0.1)
+        return pending
+
     async def sync(self, key: str) -> None:
         pdb = self.budgets.store.get(key)
         if pdb is None:
@@ -93,8 +113,9 @@ class DisruptionController(Controller):
         pods = [p for p in self.pods.store.by_index("namespace", namespace or "")
                 if selector.matches(p["metadata"].get("labels"))
                 and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+        disrupted = self._disrupted(key, pdb, pods)
         healthy = sum(1 for p in pods if is_ready(p) and not p["metadata"].get(
-            "deletionTimestamp"))
+            "deletionTimestamp") and p["metadata"]["name"] not in disrupted)
         min_available, max_unavailable = spec.get("minAvailable"), spec.get("maxUnavailable")
         if max_unavailable is not None:
             expected = self._expected(namespace or "", pods)
@@ -115,7 +136,7 @@ class DisruptionController(Controller):
         if previous is not None and previous.get("status") == cond["status"]:
             cond["lastTransitionTime"] = previous.get("lastTransitionTime")
         status = {"observedGeneration": int(pdb["metadata"].get("generation") or 0),
-                  "disruptedPods": old.get("disruptedPods") or {},
+                  "disruptedPods": disrupted,
                   "disruptionsAllowed": allowed, "currentHealthy": healthy,
                   "desiredHealthy": desired, "expectedPods": expected, "conditions": [cond]}
         if status == old:
