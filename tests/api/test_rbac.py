@@ -257,3 +257,20 @@ def test_subject_access_reviews(kubeconfig: Path, ns: str, k8s: Any) -> None:
         raise AssertionError("a review without a user was answered")
     except ApiException as e:
         assert e.status == 422 and "at least one of user or group must be specified" in e.body
+
+
+def test_node_token_has_the_node_role_not_admin(cluster: Server, kubeconfig: Path, ns: str,
+                                                tmp_path: Path) -> None:
+    node = token_kubeconfig(cluster, (cluster.data_dir / "node-token").read_text().strip(),
+                            tmp_path / "node.yaml")
+    who = kubectl_json(node, "auth", "whoami")["status"]["userInfo"]
+    assert "system:nodes" in who["groups"] and "system:masters" not in who["groups"]
+    assert can_i(node, "list", "pods", "--all-namespaces")
+    assert can_i(node, "patch", "nodes", "--subresource=status")
+    assert can_i(node, "-n", ns, "create", "serviceaccounts", "--subresource=token")
+    assert can_i(node, "-n", "kube-node-lease", "update", "leases.coordination.k8s.io")
+    assert not can_i(node, "create", "namespaces")
+    assert not can_i(node, "create", "clusterrolebindings.rbac.authorization.k8s.io")
+    kubectl(kubeconfig, "-n", ns, "create", "serviceaccount", "bot")
+    token = kubectl(node, "-n", ns, "create", "token", "bot").stdout.strip()
+    assert token.count(".") == 2

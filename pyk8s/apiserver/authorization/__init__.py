@@ -7,8 +7,13 @@ answers from Roles, ClusterRoles and their bindings; members of
 `system:masters` are always allowed, before any rule is read.
 `impersonation` turns `Impersonate-*` headers into the user a request acts
 as, once the caller has been allowed the `impersonate` verb. `reviews` serves
-the access-review kinds that ask the authorizer questions over the API, and
-`bootstrappolicy` holds the roles every cluster starts with.
+the access-review kinds that ask the authorizer questions over the API,
+`bootstrappolicy` holds the roles every cluster starts with, and
+`aggregation` writes aggregated ClusterRoles' rules back into them.
+
+Not done (as in Kubernetes' RBAC REST storage): refusing a Role or binding
+that grants more than its author holds (the `escalate` and `bind` verbs);
+anyone allowed to write RBAC objects may grant anything.
 """
 
 from __future__ import annotations
