@@ -6,7 +6,9 @@
 3. register the Node and wait for its podCIDR (node IPAM sets it), then
    write the CNI config for it; both retried while the API server is away;
 4. run, until cancelled: the Node heartbeat (Lease every 10 s, status), the
-   kubelet (pods through CRI) and its HTTPS server on port 10250.
+   kubelet (pods through CRI) and its HTTPS server on port 10250, and the
+   node's Services: kube-proxy (`pyk8s.proxy`) and cluster DNS
+   (`pyk8s.dns`), which share one pair of informers.
 
 On the way out containerd is stopped; the containers live on in their shims
 and the next start adopts them.
@@ -26,13 +28,15 @@ from typing import Any, TypeVar
 
 from pyk8s.agent import images
 from pyk8s.agent.containerd import Containerd
-from pyk8s.client import APIClient, EventRecorder
+from pyk8s.client import APIClient, EventRecorder, SharedInformerFactory
 from pyk8s.client.rest import RequestError
+from pyk8s.dns.clusterdns import ClusterDNS
 from pyk8s.kubelet import cni
 from pyk8s.kubelet.cri import CRI
 from pyk8s.kubelet.kubelet import Kubelet
 from pyk8s.kubelet.node import NodeStatusReporter
 from pyk8s.kubelet.server import KubeletServer
+from pyk8s.proxy.proxier import Proxier
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -80,10 +84,17 @@ class AgentConfig:
     labels: dict[str, str] = field(default_factory=dict)
     taints: list[dict[str, Any]] = field(default_factory=list)
     kubelet_port: int = 10250
+    dns_upstreams: list[str] = field(default_factory=list)  # none: cluster DNS forwards nothing
 
     @property
     def agent_dir(self) -> Path:
         return self.data_dir / "agent"
+
+
+async def _node_services(client: APIClient, config: AgentConfig) -> None:
+    async with SharedInformerFactory(client) as informers:
+        await asyncio.gather(Proxier(informers).run(),
+                             ClusterDNS(client, informers, upstreams=config.dns_upstreams).run())
 
 
 async def run_agent(client: APIClient, config: AgentConfig) -> None:
@@ -112,7 +123,7 @@ async def run_agent(client: APIClient, config: AgentConfig) -> None:
                                   node_ip=config.node_ip, agent_dir=agent_dir)
                 server = KubeletServer(kubelet, token=config.token, port=config.kubelet_port,
                                        cert_dir=agent_dir / "kubelet")
-                await asyncio.gather(kubelet.run(), server.run())
+                await asyncio.gather(kubelet.run(), server.run(), _node_services(client, config))
             finally:
                 heartbeat.cancel()
                 await asyncio.gather(heartbeat, return_exceptions=True)

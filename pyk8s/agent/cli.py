@@ -38,6 +38,9 @@ def _node_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--node-taints", default="",
                    help="taints to register with: key=value:NoSchedule,...")
     p.add_argument("--kubelet-port", type=int, default=10250)
+    p.add_argument("--dns-upstream", default="",
+                   help="servers cluster DNS forwards other names to: IP[:PORT],... "
+                        "(default: none, such names are refused)")
 
 
 def add_server_flags(s: argparse.ArgumentParser) -> None:
@@ -67,7 +70,8 @@ def _config(args: argparse.Namespace, token: str) -> Any:
     config = AgentConfig(data_dir=args.data_dir, token=token,
                          labels=parse_labels(args.node_labels),
                          taints=parse_taints(args.node_taints),
-                         kubelet_port=args.kubelet_port)
+                         kubelet_port=args.kubelet_port,
+                         dns_upstreams=[u for u in args.dns_upstream.split(",") if u])
     if args.node_name:
         config.node_name = args.node_name
     if args.node_ip:

@@ -7,6 +7,6 @@
   forwards names outside the cluster to upstream servers when it has any
   (REFUSED when it has none);
 - `clusterdns.py`: `ClusterDNS`, the agent's component: the node-local
-  address 10.43.0.10 on a dummy interface, the `kube-dns` Service's
+  address 10.43.0.10 on the loopback interface, the `kube-dns` Service's
   endpoints pointing at it, and the server listening there.
 """
