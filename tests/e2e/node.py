@@ -196,7 +196,7 @@ def _clean_host(data_dir: Path, sandbox_ids: set[str]) -> None:
                               capture_output=True, text=True).stdout.strip()
     if not attached:  # another node's pods may still hang off the bridge
         subprocess.run(["ip", "link", "delete", BRIDGE], capture_output=True)
+        iptables.cleanup()  # kube-proxy's chains, and cluster DNS's address
+        clusterdns.cleanup()
     _iptables_cni_chains(sandbox_ids)
-    iptables.cleanup()  # kube-proxy's chains, and cluster DNS's address
-    clusterdns.cleanup()
     _remove_cgroups()
