@@ -1,12 +1,14 @@
 """kube-proxy's ruleset: what a set of Services and EndpointSlices renders to.
 
-Rendering is pure; the last test also loads a rendered ruleset into the
-kernel (root only), without the jumps that would make it take traffic, and
-removes it again with `pyk8s.proxy.iptables.cleanup()`.
+Rendering is pure; the last test also loads rendered rulesets into the
+kernel (root only) inside a network namespace of its own, jumps included,
+and removes them again with `pyk8s.proxy.iptables.cleanup()`.
 """
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
 import os
 import re
 import shutil
@@ -20,6 +22,7 @@ from pyk8s.proxy.rules import render, service_chain
 from pyk8s.proxy.serviceport import ServicePort, service_ports
 
 CIDR = "10.42.0.0/16"
+CLONE_NEWNET = 0x40000000
 
 
 def svc(name: str, ip: str, ports: list[dict[str, Any]], **spec: Any) -> dict[str, Any]:
@@ -133,22 +136,55 @@ def test_unnamed_ports_and_udp() -> None:
                for r in out)
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("iptables-restore") is None,
-                    reason="loading rules needs root and iptables")
-def test_ruleset_loads_into_the_kernel_and_cleans_up() -> None:
+def _load_and_clean_up() -> list[str]:
+    """Load rulesets, then clean up; the problems seen (runs in its own netns)."""
+    problems = []
     sps = service_ports(svc("sticky", "10.43.250.22", [{**WEB_PORTS[0], "nodePort": 32599}],
                             type="NodePort", sessionAffinity="ClientIP"),
                         [slice_("sticky", SLICE_PORTS, "10.42.250.5", "10.42.250.6")])
     sps += service_ports(svc("down", "10.43.250.23", WEB_PORTS), [])
     try:
         iptables.restore(render(sps, cluster_cidr=CIDR).text)
+        iptables.ensure_jumps()
         chains = iptables.our_chains()
-        assert service_chain(sps[0]) in chains["nat"] and "KUBE-SERVICES" in chains["filter"]
+        if service_chain(sps[0]) not in chains["nat"] or "KUBE-SERVICES" not in chains["filter"]:
+            problems.append(f"chains missing: {chains}")
         saved = subprocess.run(["iptables-save", "-t", "nat"], capture_output=True,
                                text=True).stdout
-        assert "--to-destination 10.42.250.6:8080" in saved
+        if "--to-destination 10.42.250.6:8080" not in saved:
+            problems.append("no DNAT to 10.42.250.6:8080")
         iptables.restore(render(sps[1:], cluster_cidr=CIDR, existing=chains).text)
-        assert service_chain(sps[0]) not in iptables.our_chains()["nat"]
+        if service_chain(sps[0]) in iptables.our_chains()["nat"]:
+            problems.append("a stale chain was kept")
     finally:
         iptables.cleanup()
-    assert iptables.our_chains() == {"filter": set(), "nat": set()}
+    if iptables.our_chains() != {"filter": set(), "nat": set()}:
+        problems.append(f"left after cleanup: {iptables.our_chains()}")
+    if "KUBE-" in subprocess.run(["iptables-save"], capture_output=True, text=True).stdout:
+        problems.append("jumps left after cleanup")
+    return problems
+
+
+def _in_new_netns(queue: Any) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNET) != 0:
+        queue.put([f"unshare: errno {ctypes.get_errno()}"])
+        return
+    try:
+        queue.put(_load_and_clean_up())
+    except Exception as e:  # reported to the test in the parent process
+        queue.put([repr(e)])
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("iptables-restore") is None,
+                    reason="loading rules needs root and iptables")
+def test_ruleset_loads_into_the_kernel_and_cleans_up() -> None:
+    """In a network namespace of its own, so the machine's rules are not touched."""
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_in_new_netns, args=(queue,))
+    child.start()
+    try:
+        assert queue.get(timeout=60) == []
+    finally:
+        child.join(10)
