@@ -18,12 +18,13 @@ for the health and version endpoints Kubernetes serves to everyone, and gets
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
 
 from pyk8s.apiserver.context import User
-from pyk8s.apiserver.serviceaccount.tokens import ServiceAccountTokens
+from pyk8s.apiserver.serviceaccount.tokens import API_AUDIENCES, ServiceAccountTokens
 
 PUBLIC_PATHS = frozenset({"/healthz", "/livez", "/readyz", "/version"})
 AUTHENTICATED = "system:authenticated"
@@ -63,12 +64,14 @@ class Authenticator:
             return await self.authenticate_token(auth[7:].strip())
         return None
 
-    async def authenticate_token(self, token: str) -> User | None:
+    async def authenticate_token(self, token: str, audiences: Iterable[str] = API_AUDIENCES
+                                 ) -> User | None:
+        """Who a bearer token names; service-account tokens must be meant for `audiences`."""
         if not token:
             return None
         if self.node_token and hmac.compare_digest(token, self.node_token):
             return User("system:node-agent", (NODES, AUTHENTICATED))
-        return await self.service_accounts.authenticate(token)
+        return await self.service_accounts.authenticate(token, audiences)
 
 
 def public(path: str) -> bool:

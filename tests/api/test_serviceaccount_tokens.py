@@ -168,11 +168,12 @@ def test_python_client_with_a_bearer_token(cluster: Server, kubeconfig: Path, ns
 
 def test_legacy_token_secret_is_filled_and_dies_with_it(cluster: Server, kubeconfig: Path,
                                                         ns: str, tmp_path: Path) -> None:
-    kubectl(kubeconfig, "-n", ns, "create", "serviceaccount", "bot")
+    # the Secret may come first: it is filled once its account exists
     kubectl(kubeconfig, "-n", ns, "create", "-f", "-", input=yaml.safe_dump({
         "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
         "metadata": {"name": "bot-token",
                      "annotations": {"kubernetes.io/service-account.name": "bot"}}}))
+    kubectl(kubeconfig, "-n", ns, "create", "serviceaccount", "bot")
     deadline = time.monotonic() + 20
     secret = kubectl_json(kubeconfig, "-n", ns, "get", "secret", "bot-token")
     while "token" not in secret.get("data", {}) and time.monotonic() < deadline:

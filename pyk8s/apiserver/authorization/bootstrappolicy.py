@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyk8s.api.errors import APIError
-from pyk8s.apiserver.rest import Storages
+from pyk8s.apiserver.rest import ResourceStorage, Storages
 
 Obj = dict[str, Any]
 GROUP = "rbac.authorization.k8s.io"
@@ -177,6 +177,14 @@ def cluster_role_bindings() -> list[Obj]:
     ]
 
 
+async def _create(storage: ResourceStorage, obj: Obj) -> None:
+    try:
+        await storage.create(storage.hub, "", obj, user=USER)
+    except APIError as e:
+        if e.code != 409:  # another API server on the same datastore was first
+            raise
+
+
 async def bootstrap_policy(storages: Storages) -> None:
     roles = storages.of(f"clusterroles.{GROUP}")
     for role in cluster_roles():
@@ -186,7 +194,7 @@ async def bootstrap_policy(storages: Storages) -> None:
         except APIError as e:
             if e.code != 404:
                 raise
-            await roles.create(roles.hub, "", role, user=USER)
+            await _create(roles, role)
             continue
         drifted = any(current.get(k) != role.get(k) for k in ("rules", "aggregationRule"))
         if (current["metadata"].get("annotations") or {}).get(AUTOUPDATE) == "true" and \
@@ -200,4 +208,4 @@ async def bootstrap_policy(storages: Storages) -> None:
         except APIError as e:
             if e.code != 404:
                 raise
-            await bindings.create(bindings.hub, "", b, user=USER)
+            await _create(bindings, b)

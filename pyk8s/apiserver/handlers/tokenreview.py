@@ -40,12 +40,7 @@ async def handle(ctx: RequestContext) -> web.StreamResponse:
             errors.Cause("FieldValueRequired", "Required value", "spec.token")])
     audiences = [a for a in spec.get("audiences") or [] if isinstance(a, str)] or \
         list(API_AUDIENCES)
-    authenticator = ctx.request.app[AUTHENTICATOR]
-    token = spec["token"]
-    if authenticator.node_token and token == authenticator.node_token:
-        user = await authenticator.authenticate_token(token)
-    else:
-        user = await authenticator.service_accounts.authenticate(token, audiences)
+    user = await ctx.request.app[AUTHENTICATOR].authenticate_token(spec["token"], audiences)
     status: Obj = {"authenticated": False, "error": "invalid bearer token"} if user is None \
         else {"authenticated": True, "user": user_info(user), "audiences": audiences}
     return ctx.respond({"kind": "TokenReview", "apiVersion": "authentication.k8s.io/v1",

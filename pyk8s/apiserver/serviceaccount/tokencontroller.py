@@ -7,7 +7,8 @@ holds). Out: each such Secret whose service account (annotation
 `data.token` (a never-expiring legacy token, valid while the Secret holds
 it), `data["ca.crt"]` (the cluster CA) and `data.namespace`, and the
 account's uid annotation. A Secret that already holds a token is left alone;
-a write that loses a race is retried when the Secret's next event arrives.
+a write that loses a race is retried when the Secret's next event arrives,
+and Secrets made before their account are filled when the account appears.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pyk8s.api.errors import APIError
@@ -44,21 +46,35 @@ class TokenController:
         self.tokens = tokens
 
     async def run(self) -> None:
-        secrets = self.storages.of("secrets")
+        await asyncio.gather(self._follow("secrets", _is_token_secret, self.sync),
+                             self._follow("serviceaccounts", lambda _: True, self._account))
+
+    async def _follow(self, storage: str, match: Callable[[Obj], bool],
+                      handle: Callable[[Obj], Awaitable[None]]) -> None:
+        s = self.storages.of(storage)
         while True:
             try:
-                async with secrets.cache.watch(secrets.prefix, _is_token_secret, None) as (
-                        initial, watcher):
+                async with s.cache.watch(s.prefix, match, None) as (initial, watcher):
                     for first in initial:
-                        await self.sync(first.obj)
+                        await handle(first.obj)
                     while (ev := await watcher.queue.get()) is not None:
                         if ev.type != "DELETED":
-                            await self.sync(ev.obj)
+                            await handle(ev.obj)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("token controller failed; restarting in 1s")
+                log.exception("token controller (%s) failed; restarting in 1s", storage)
                 await asyncio.sleep(1)
+
+    async def _account(self, sa: Obj) -> None:
+        """A new account may have token Secrets that were waiting for it."""
+        md = sa["metadata"]
+        secrets = self.storages.of("secrets")
+        waiting, _ = secrets.cache.snapshot(secrets.namespace_prefix(md["namespace"]),
+                                            _is_token_secret)
+        for secret in waiting:
+            if (secret["metadata"].get("annotations") or {}).get(NAME) == md["name"]:
+                await self.sync(secret)
 
     async def sync(self, secret: Obj) -> None:
         md = secret["metadata"]
