@@ -51,31 +51,41 @@ class DNSServer:
         self._transport: asyncio.DatagramTransport | None = None
         self._tcp: asyncio.Server | None = None
 
-    async def handle(self, data: bytes) -> bytes | None:
+    def answer(self, data: bytes) -> tuple[bytes | None, DNSRecord | None]:
+        """The reply when it is known without asking upstream, and the parsed request.
+
+        (None, request) means the request is for the upstreams; (None, None)
+        that it is dropped.
+        """
         try:
             request = DNSRecord.parse(data)
         except DNSError:
             if len(data) < 12:
-                return None
+                return None, None
             ident = struct.unpack("!H", data[:2])[0]
-            return DNSRecord(DNSHeader(id=ident, qr=1, rcode=RCODE.FORMERR)).pack()
+            return DNSRecord(DNSHeader(id=ident, qr=1, rcode=RCODE.FORMERR)).pack(), None
         if not request.questions or request.header.opcode != 0:
             reply = request.reply(ra=0, aa=0)
             reply.header.rcode = RCODE.NOTIMP if request.questions else RCODE.FORMERR
-            return reply.pack()
-        answer = self.records.reply(request)
-        if answer is not None:
-            return answer.pack()
+            return reply.pack(), request
+        found = self.records.reply(request)
+        if found is not None:
+            return found.pack(), request
         if self.upstreams and request.q.qtype != QTYPE.AXFR:
-            forwarded = await self._forward(data)
-            if forwarded is not None:
-                return forwarded
-            rcode = RCODE.SERVFAIL
-        else:
-            rcode = RCODE.REFUSED
+            return None, request
+        return self._failure(request, RCODE.REFUSED), request
+
+    def _failure(self, request: DNSRecord, rcode: int) -> bytes:
         reply = request.reply(ra=int(bool(self.upstreams)), aa=0)
         reply.header.rcode = rcode
-        return reply.pack()
+        return bytes(reply.pack())
+
+    async def handle(self, data: bytes) -> bytes | None:
+        reply, request = self.answer(data)
+        if reply is not None or request is None:
+            return reply
+        forwarded = await self._forward(data)
+        return forwarded if forwarded is not None else self._failure(request, RCODE.SERVFAIL)
 
     async def _forward(self, data: bytes) -> bytes | None:
         loop = asyncio.get_running_loop()
@@ -138,11 +148,10 @@ class DNSServer:
                 await writer.wait_closed()
 
 
-def _udp_limit(data: bytes) -> int:
-    with contextlib.suppress(DNSError):
-        for rr in DNSRecord.parse(data).ar:
-            if rr.rtype == QTYPE.OPT:
-                return max(512, int(rr.rclass))
+def _udp_limit(request: DNSRecord | None) -> int:
+    for rr in request.ar if request is not None else []:
+        if rr.rtype == QTYPE.OPT:
+            return max(512, int(rr.rclass))
     return 512
 
 
@@ -160,18 +169,26 @@ class _UDP(asyncio.DatagramProtocol):
             task.cancel()
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        task = asyncio.get_running_loop().create_task(self._reply(data, addr))
-        self.pending.add(task)
-        task.add_done_callback(self.pending.discard)
-
-    async def _reply(self, data: bytes, addr: tuple[str, int]) -> None:
         try:
-            reply = await self.server.handle(data)
+            reply, request = self.server.answer(data)
         except Exception:
             log.exception("answering a DNS query failed")
             return
-        if reply is None or self.transport is None:
+        if reply is not None:  # answered at once: most queries
+            self._send(reply, request, addr)
+        elif request is not None:
+            task = asyncio.get_running_loop().create_task(self._forward(data, request, addr))
+            self.pending.add(task)
+            task.add_done_callback(self.pending.discard)
+
+    def _send(self, reply: bytes, request: DNSRecord | None, addr: tuple[str, int]) -> None:
+        if self.transport is None:
             return
-        if len(reply) > _udp_limit(data):
+        if len(reply) > _udp_limit(request):
             reply = DNSRecord.parse(reply).truncate().pack()
         self.transport.sendto(reply, addr)
+
+    async def _forward(self, data: bytes, request: DNSRecord, addr: tuple[str, int]) -> None:
+        reply = await self.server.handle(data)
+        if reply is not None:
+            self._send(reply, request, addr)
