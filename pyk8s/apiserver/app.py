@@ -28,7 +28,7 @@ from pyk8s.api import errors
 from pyk8s.api.registry import Registry
 from pyk8s.apiserver import discovery
 from pyk8s.apiserver.authn import ANONYMOUS, AUTHENTICATOR, Authenticator, public
-from pyk8s.apiserver.authorization import Attributes, reviews
+from pyk8s.apiserver.authorization import REQUEST_USER, Attributes, reviews
 from pyk8s.apiserver.authorization.aggregation import ClusterRoleAggregationController
 from pyk8s.apiserver.authorization.impersonation import impersonate
 from pyk8s.apiserver.authorization.rbac import AUTHORIZER, RBACAuthorizer
@@ -173,6 +173,7 @@ class APIServerApp:
             user = ANONYMOUS
         user = impersonate(request, user, self.authorizer)
         self._authorize(user, info)
+        REQUEST_USER.set(user)
         if not info.is_resource:
             return await self._non_resource(request, info)
         r = self.registry.lookup(info.group, info.version, info.resource)

@@ -274,3 +274,30 @@ def test_node_token_has_the_node_role_not_admin(cluster: Server, kubeconfig: Pat
     kubectl(kubeconfig, "-n", ns, "create", "serviceaccount", "bot")
     token = kubectl(node, "-n", ns, "create", "token", "bot").stdout.strip()
     assert token.count(".") == 2
+
+
+def test_nobody_grants_what_they_do_not_hold(kubeconfig: Path, ns: str) -> None:
+    kubectl(kubeconfig, "-n", ns, "create", "rolebinding", "amy", "--clusterrole=admin",
+            "--user=amy")
+    amy = ("--as=amy", "-n", ns)
+    kubectl(kubeconfig, *amy, "create", "role", "pods", "--verb=get", "--resource=pods")
+    kubectl(kubeconfig, *amy, "create", "rolebinding", "bo", "--clusterrole=view", "--user=bo")
+    out = kubectl(kubeconfig, *amy, "create", "role", "nodes", "--verb=get", "--resource=nodes",
+                  check=False)
+    assert ('roles.rbac.authorization.k8s.io "nodes" is forbidden: user "amy" '
+            '(groups=["system:authenticated"]) is attempting to grant RBAC permissions not '
+            'currently held:\n{APIGroups:[""], Resources:["nodes"], Verbs:["get"]}'
+            ) in refused(out)
+    out = kubectl(kubeconfig, *amy, "create", "rolebinding", "root",
+                  "--clusterrole=cluster-admin", "--user=bo", check=False)
+    assert "is attempting to grant RBAC permissions not currently held" in refused(out)
+    kubectl(kubeconfig, "create", "clusterrole", f"bind-{ns}", "--verb=bind",
+            "--resource=clusterroles", "--resource-name=cluster-admin")
+    try:
+        kubectl(kubeconfig, "-n", ns, "create", "rolebinding", "amy-binds",
+                f"--clusterrole=bind-{ns}", "--user=amy")
+        kubectl(kubeconfig, *amy, "create", "rolebinding", "root", "--clusterrole=cluster-admin",
+                "--user=bo")
+        assert can_i(kubeconfig, "--as=bo", "-n", ns, "delete", "secrets")
+    finally:
+        kubectl(kubeconfig, "delete", "clusterrole", f"bind-{ns}")

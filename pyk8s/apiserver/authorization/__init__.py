@@ -11,18 +11,22 @@ the access-review kinds that ask the authorizer questions over the API,
 `bootstrappolicy` holds the roles every cluster starts with, and
 `aggregation` writes aggregated ClusterRoles' rules back into them.
 
-Not done (as in Kubernetes' RBAC REST storage): refusing a Role or binding
-that grants more than its author holds (the `escalate` and `bind` verbs);
-anyone allowed to write RBAC objects may grant anything.
+`escalation` refuses Roles and bindings that grant more than their author
+holds, unless the author has the `escalate` or `bind` verb. It runs as an
+admission plugin, which only sees a user's name, so the request's full user
+travels in the `REQUEST_USER` context variable that the app sets per request
+(writes the API server makes itself have none, and are trusted).
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from pyk8s.apiserver.context import User
 
 MASTERS = "system:masters"
+REQUEST_USER: ContextVar[User | None] = ContextVar("request_user", default=None)
 
 
 @dataclass(frozen=True, slots=True)

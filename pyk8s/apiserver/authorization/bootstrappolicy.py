@@ -130,7 +130,7 @@ def cluster_roles() -> list[Obj]:
         cluster_role("edit", [], aggregate_from="edit", labels=_aggregate_to("admin")),
         cluster_role("view", [], aggregate_from="view", labels=_aggregate_to("edit")),
         cluster_role("system:aggregate-to-admin", [
-            rule(ALL, [GROUP], ["roles", "rolebindings"]),
+            rule(WRITE + READ, [GROUP], ["roles", "rolebindings"]),  # not escalate or bind
             rule(["create"], ["authorization.k8s.io"], ["localsubjectaccessreviews"]),
         ], labels=_aggregate_to("admin")),
         cluster_role("system:aggregate-to-edit", [

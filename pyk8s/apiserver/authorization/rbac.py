@@ -41,38 +41,38 @@ STORAGES = tuple(f"{plural}.{GROUP}" for plural in
 SubjectKey = tuple[str, str]  # ("User" | "Group", name)
 
 
-def _strings(rule: Obj, key: str) -> list[str]:
+def strings(rule: Obj, key: str) -> list[str]:
     values = rule.get(key)
     return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
 
 
 def _resource_matches(rule: Obj, resource: str, subresource: str) -> bool:
     combined = f"{resource}/{subresource}" if subresource else resource
-    for r in _strings(rule, "resources"):
+    for r in strings(rule, "resources"):
         if r in ("*", combined) or (subresource and r == f"*/{subresource}"):
             return True
     return False
 
 
 def _url_matches(rule: Obj, path: str) -> bool:
-    for url in _strings(rule, "nonResourceURLs"):
+    for url in strings(rule, "nonResourceURLs"):
         if url == "*" or url == path or (url.endswith("*") and path.startswith(url[:-1])):
             return True
     return False
 
 
 def rule_allows(rule: Obj, a: Attributes) -> bool:
-    verbs = _strings(rule, "verbs")
+    verbs = strings(rule, "verbs")
     if "*" not in verbs and a.verb not in verbs:
         return False
     if not a.resource_request:
         return _url_matches(rule, a.path)
-    groups = _strings(rule, "apiGroups")
+    groups = strings(rule, "apiGroups")
     if "*" not in groups and a.api_group not in groups:
         return False
     if not _resource_matches(rule, a.resource, a.subresource):
         return False
-    names = _strings(rule, "resourceNames")
+    names = strings(rule, "resourceNames")
     return not names or a.name in names
 
 
