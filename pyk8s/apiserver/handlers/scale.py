@@ -76,6 +76,9 @@ async def handle(ctx: RequestContext) -> web.StreamResponse:
         patch = patch_function("autoscaling", "v1", "Scale", ctx.request.content_type)
     body = decode_body(await ctx.raw_body(), ctx.request.content_type)
 
+    named_rv = isinstance(body, dict) and bool(
+        (body.get("metadata") or {}).get("resourceVersion"))
+
     def apply(current: Obj) -> Obj:
         scale = to_scale(r, spec, current)
         new_scale = patch(scale, body) if patch is not None else body
@@ -84,6 +87,8 @@ async def handle(ctx: RequestContext) -> web.StreamResponse:
         wanted_rv = (new_scale.get("metadata") or {}).get("resourceVersion")
         if wanted_rv and wanted_rv != current["metadata"]["resourceVersion"]:
             raise errors.conflict(r.plural, ctx.info.name, r.group)
+        if not named_rv:  # no precondition: a concurrent write means a retry, not a 409
+            current["metadata"].pop("resourceVersion", None)
         target = current
         for p in spec.spec_replicas[:-1]:
             target = target.setdefault(p, {})
