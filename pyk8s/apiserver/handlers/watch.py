@@ -133,10 +133,13 @@ async def handle(ctx: RequestContext) -> web.StreamResponse:
                               bookmarks, lambda: storage.cache.revision)
             finally:
                 METRICS.watchers.dec(ctx.r.plural)
-    except errors.APIError as e:
-        await resp.write(enc.line("ERROR", e.status()))
-    with contextlib.suppress(ConnectionResetError):
         await resp.write_eof()
+    except errors.APIError as e:
+        with contextlib.suppress(ConnectionResetError):
+            await resp.write(enc.line("ERROR", e.status()))
+            await resp.write_eof()
+    except ConnectionResetError:
+        pass  # the client went away: nothing is left to tell it
     return resp
 
 
