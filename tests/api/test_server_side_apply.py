@@ -386,3 +386,16 @@ def test_kubernetes_client_apply_and_patch_options(k8s: Any, ns: str) -> None:
                                                _content_type="application/merge-patch+json")
     owners = {m.manager: m.operation for m in updated.metadata.managed_fields}
     assert owners["OpenAPI-Generator"] == "Update"
+
+
+def test_secret_string_data_moves_from_client_side_to_server_side_apply(
+        kubeconfig: Path, ns: str) -> None:
+    # stringData is folded into data as the Secret is decoded, so no manager
+    # ever owns stringData and switching to server-side apply finds no conflict.
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+              "stringData": {"password": "s3cret"}}
+    kubectl(kubeconfig, "-n", ns, "apply", "-f", "-", input=manifest(secret))
+    out = apply(kubeconfig, ns, secret)
+    assert "serverside-applied" in out.stdout
+    got = get(kubeconfig, ns, "secret", "s")
+    assert got["data"] == {"password": "czNjcmV0"} and "stringData" not in got

@@ -7,7 +7,7 @@ PodTemplates) are defaulted and validated by `_podspec`; a pod's
 READY/STATUS/RESTARTS cells come from `_podstatus`, base64 checks of Secret
 and ConfigMap data from `_base64`.
 
-Cluster-IP and node-port allocation, stringData folding and a new pod's
+Cluster-IP and node-port allocation and a new pod's
 initial status and tolerations are admission plugins' work
 (pyk8s/apiserver/admission), not defaulting's: nothing here needs other
 objects.
@@ -545,11 +545,27 @@ def validate_secret_update(new: Obj, old: Obj) -> list[Cause]:
     return out + _immutable_data(new, old, ("data",))
 
 
+def default_secret(secret: Obj) -> None:
+    """Fold the write-only `stringData` into base64 `data` (its keys win); default the type.
+
+    Kubernetes does this when it decodes a Secret, so everything after --
+    managed fields, admission, storage, replies -- sees `data` only.
+    """
+    plain = secret.pop("stringData", None)
+    if isinstance(plain, dict):
+        data = secret.get("data")
+        if not isinstance(data, dict):
+            data = secret["data"] = {}
+        for k, value in plain.items():
+            data[k] = base64.b64encode(str(value).encode()).decode()
+    set_default(secret, "type", "Opaque")
+
+
 SECRET = ResourceType(
     group="", version="v1", kind="Secret", plural="secrets",
     columns=(column("Type", lambda o: text(o, "type")),
              column("Data", lambda o: len(mapping(o, "data")), type="integer"), AGE),
-    default=lambda obj: set_default(obj, "type", "Opaque"),
+    default=default_secret,
     validate=validate_secret,
     validate_update=validate_secret_update,
     field_selectors={"type": lambda o: text(o, "type")},

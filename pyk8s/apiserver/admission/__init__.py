@@ -52,10 +52,9 @@ def plugins(storages: Storages) -> list[AdmissionPlugin]:
     from pyk8s.apiserver.admission.pod_status import PodStatus
     from pyk8s.apiserver.admission.priority import Priority
     from pyk8s.apiserver.admission.scheduling_gates import SchedulingGates
-    from pyk8s.apiserver.admission.secret_string_data import SecretStringData
     from pyk8s.apiserver.admission.service_ips import ServiceIPs
     from pyk8s.apiserver.authorization.escalation import RBACEscalation
 
-    return [cls(storages) for cls in (NamespaceLifecycle, Priority, SecretStringData,
-                                      PodStatus, SchedulingGates, DefaultTolerationSeconds,
-                                      ServiceIPs, CustomResourceCleanup, RBACEscalation)]
+    return [cls(storages) for cls in (NamespaceLifecycle, Priority, PodStatus, SchedulingGates,
+                                      DefaultTolerationSeconds, ServiceIPs,
+                                      CustomResourceCleanup, RBACEscalation)]
