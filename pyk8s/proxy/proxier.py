@@ -3,11 +3,13 @@
 In: Services and EndpointSlices from shared informers (slices indexed by
 their Service). Out: the node's iptables rules. Any change only marks the
 rules dirty; one loop renders the complete ruleset from the caches and
-applies it with a single `iptables-restore`, at most once per
-`min_sync_period` (a burst of endpoint changes costs one sync), and at least
-every `sync_period` (which also puts back jumps someone deleted). A failed
-sync is retried on the next round. Nothing is written before both caches
-have synced, so a restart never rejects traffic for Services not yet seen.
+applies it with a single `iptables-restore`, then checks the jumps into
+its chains (`iptables -C`, some 20 ms) and puts back any that someone
+deleted; at most once per `min_sync_period` (a burst of endpoint changes
+costs one sync), and at least every `sync_period`, when it also reads
+which chains of ours exist. A failed sync is retried on the next round.
+Nothing is written before both caches have synced, so a restart never
+rejects traffic for Services not yet seen.
 
 Run as a component of the agent; when cancelled (a clean shutdown) it
 removes its chains again.
@@ -66,8 +68,7 @@ class Proxier:
         ruleset = self.ruleset()
         iptables.restore(ruleset.text)
         self._chains = ruleset.chains
-        if full:
-            iptables.ensure_jumps()
+        iptables.ensure_jumps()
         self.last_sync_seconds = time.monotonic() - start
 
     async def run(self) -> None:
