@@ -47,6 +47,8 @@ def parser() -> argparse.ArgumentParser:
                         "etcd")
     s.add_argument("--compaction-interval", type=_duration, default=300.0,
                    help="how much datastore history to keep, e.g. 5m")
+    s.add_argument("--metric-resolution", type=_duration, default=15.0,
+                   help="how often resource metrics are scraped from the kubelets, e.g. 15s")
     s.add_argument("--disable-agent", action="store_true",
                    help="do not run a node agent on this machine")
     from pyk8s.controllers.manager import add_flags as add_controller_manager_flags
@@ -60,6 +62,9 @@ def parser() -> argparse.ArgumentParser:
 
     s.add_argument("--disable-scheduler", action="store_true", help="do not run the scheduler")
     add_simulated_node_flags(s, sub.choices["agent"])
+    from pyk8s.ingress.cli import add_flags as add_ingress_flags
+
+    add_ingress_flags(s)
 
     k = sub.add_parser("kubeconfig", help="print the admin kubeconfig")
     k.add_argument("--data-dir", type=Path, default=default_data_dir())
@@ -71,6 +76,7 @@ async def _serve(args: argparse.Namespace) -> None:
     from pyk8s.agent import simulated
     from pyk8s.apiserver.server import APIServer, ServerConfig
     from pyk8s.controllers import manager as controller_manager
+    from pyk8s.ingress import cli as ingress_cli
     from pyk8s.scheduler import run_scheduler
 
     scheduler = {} if args.disable_scheduler else {"scheduler": run_scheduler}
@@ -83,8 +89,10 @@ async def _serve(args: argparse.Namespace) -> None:
         advertise_address=args.advertise_address,
         tls_san=args.tls_san,
         compaction_interval=args.compaction_interval,
+        metric_resolution=args.metric_resolution,
         components={**controller_manager.components(args), **scheduler,
-                    **agent_cli.components(args), **simulated.components(args)},
+                    **agent_cli.components(args), **simulated.components(args),
+                    **ingress_cli.components(args)},
     ))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
