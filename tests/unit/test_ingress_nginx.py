@@ -151,7 +151,7 @@ def test_strings_are_quoted() -> None:
 
 
 def test_only_our_classes() -> None:
-    classes = [{"metadata": {"name": "ours"}, "spec": {"controller": CONTROLLER}},
+    classes: list[Obj] = [{"metadata": {"name": "ours"}, "spec": {"controller": CONTROLLER}},
                {"metadata": {"name": "theirs", "annotations": {DEFAULT_CLASS: "true"}},
                 "spec": {"controller": "example.com/other"}}]
     a = ing("a", [], ingressClassName="ours")
