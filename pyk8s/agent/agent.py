@@ -93,7 +93,7 @@ class AgentConfig:
 
 async def _node_services(client: APIClient, config: AgentConfig) -> None:
     async with SharedInformerFactory(client) as informers:
-        await asyncio.gather(Proxier(informers).run(),
+        await asyncio.gather(Proxier(informers, node_name=config.node_name).run(),
                              ClusterDNS(client, informers, upstreams=config.dns_upstreams).run())
 
 

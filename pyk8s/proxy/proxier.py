@@ -33,8 +33,10 @@ CLUSTER_CIDR = "10.42.0.0/16"
 
 
 class Proxier:
-    def __init__(self, informers: SharedInformerFactory, *, cluster_cidr: str | None = CLUSTER_CIDR,
-                 min_sync_period: float = 1.0, sync_period: float = 30.0) -> None:
+    def __init__(self, informers: SharedInformerFactory, *, node_name: str,
+                 cluster_cidr: str | None = CLUSTER_CIDR, min_sync_period: float = 1.0,
+                 sync_period: float = 30.0) -> None:
+        self.node_name = node_name
         self.services = informers.informer("v1", "services")
         self.slices = informers.informer("discovery.k8s.io/v1", "endpointslices",
                                          indexers={"service": by_service})
@@ -52,7 +54,8 @@ class Proxier:
         out: list[ServicePort] = []
         for svc in self.services.store.list():
             key = f"{svc['metadata']['namespace']}/{svc['metadata']['name']}"
-            out.extend(service_ports(svc, self.slices.store.by_index("service", key)))
+            out.extend(service_ports(svc, self.slices.store.by_index("service", key),
+                                     node_name=self.node_name))
         return out
 
     def ruleset(self) -> Ruleset:

@@ -17,7 +17,10 @@ nat:
   so each of n endpoints gets 1/n; with ClientIP affinity, `recent --rcheck`
   rules first send a client back to the endpoint it last used;
 - `KUBE-EXT-*` (node ports, external and LB IPs): mark for masquerade, then
-  the service chain;
+  the service chain; with `externalTrafficPolicy: Local`, no masquerade and
+  `KUBE-SVL-*`, the same balancing over this node's endpoints only (pods and
+  the node itself still reach every endpoint); `internalTrafficPolicy:
+  Local` sends cluster IP traffic to `KUBE-SVL-*` too;
 - `KUBE-SEP-*`: an endpoint calling its own service is marked (hairpin), and
   DNAT (with `recent --set` under affinity);
 - `KUBE-MARK-MASQ` sets mark 0x4000, `KUBE-POSTROUTING` masquerades marked
@@ -26,7 +29,8 @@ nat:
 filter:
 - `KUBE-SERVICES` (INPUT, FORWARD, OUTPUT, new connections) and
   `KUBE-EXTERNAL-SERVICES` (INPUT, FORWARD): REJECT for ports without
-  endpoints, so clients get "connection refused" at once;
+  endpoints, so clients get "connection refused" at once (DROP for external
+  traffic under the Local policy when only other nodes have endpoints);
 - `KUBE-FORWARD` accepts marked and established service traffic even where
   FORWARD's policy drops;
 - `KUBE-FIREWALL` drops packets to 127.0.0.0/8 arriving from elsewhere, since
@@ -49,7 +53,7 @@ NODEPORTS_COMMENT = "kubernetes service nodeports; NOTE: this must be the last r
 NAT_CHAINS = ("KUBE-SERVICES", "KUBE-NODEPORTS", "KUBE-POSTROUTING", "KUBE-MARK-MASQ")
 FILTER_CHAINS = ("KUBE-SERVICES", "KUBE-EXTERNAL-SERVICES", "KUBE-FORWARD", "KUBE-FIREWALL")
 # Names of chains that are ours (cleanup removes exactly these).
-PER_SERVICE_PREFIXES = ("KUBE-SVC-", "KUBE-SEP-", "KUBE-EXT-")
+PER_SERVICE_PREFIXES = ("KUBE-SVC-", "KUBE-SVL-", "KUBE-SEP-", "KUBE-EXT-")
 
 
 def is_ours(table: str, chain: str) -> bool:
@@ -69,6 +73,10 @@ def external_chain(sp: ServicePort) -> str:
     return "KUBE-EXT-" + _hash(sp.key + sp.protocol.lower())
 
 
+def local_chain(sp: ServicePort) -> str:
+    return "KUBE-SVL-" + _hash(sp.key + sp.protocol.lower())
+
+
 def endpoint_chain(sp: ServicePort, ep: Endpoint) -> str:
     return "KUBE-SEP-" + _hash(sp.key + sp.protocol.lower() + ep.address)
 
@@ -86,6 +94,47 @@ def _comment(text: str) -> str:
 def _proto(sp: ServicePort) -> str:
     p = sp.protocol.lower()
     return f"-m {p} -p {p}"
+
+
+def _missing(sp: ServicePort, local: bool) -> str:
+    return f"{sp.key} has no {'local ' if local else ''}endpoints"
+
+
+def _balance(sp: ServicePort, chain: str, endpoints: list[Endpoint]) -> list[str]:
+    """Affinity checks, then one random jump per endpoint: each gets 1/n."""
+    seps = [(ep, endpoint_chain(sp, ep)) for ep in endpoints]
+    rules: list[str] = []
+    if sp.affinity_seconds is not None:
+        rules.extend(f"-A {chain} {_comment(f'{sp.key} -> {ep.address}')} -m recent "
+                     f"--name {sep} --rcheck --seconds {sp.affinity_seconds} --reap -j {sep}"
+                     for ep, sep in seps)
+    n = len(seps)
+    for i, (ep, sep) in enumerate(seps):
+        chance = (f"-m statistic --mode random --probability {1 / (n - i):.10f} "
+                  if i < n - 1 else "")
+        rules.append(f"-A {chain} {_comment(f'{sp.key} -> {ep.address}')} {chance}-j {sep}")
+    return rules
+
+
+def _external_chain(sp: ServicePort, ext: str, svc: str | None, target: str,
+                    cluster_cidr: str | None) -> list[str]:
+    """KUBE-EXT-*: with the Cluster policy, masquerade and go to the service chain;
+    with Local, keep the client's address and use this node's endpoints, except for
+    pods and the node itself, which may use every endpoint."""
+    if not sp.external_local:
+        return [f"-A {ext} {_comment(f'masquerade traffic for {sp.key} external destinations')}"
+                " -j KUBE-MARK-MASQ", f"-A {ext} -j {target}"]
+    rules: list[str] = []
+    if svc is not None:
+        if cluster_cidr:
+            rules.append(f"-A {ext} {_comment(f'pod traffic for {sp.key} external destinations')}"
+                         f" -s {cluster_cidr} -j {svc}")
+        rules.append(f"-A {ext} {_comment(f'masquerade LOCAL traffic for {sp.key} external destinations')} "  # noqa: E501
+                     "-m addrtype --src-type LOCAL -j KUBE-MARK-MASQ")
+        rules.append(f"-A {ext} {_comment(f'route LOCAL traffic for {sp.key} external destinations')} "  # noqa: E501
+                     f"-m addrtype --src-type LOCAL -j {svc}")
+    rules.append(f"-A {ext} -j {target}")
+    return rules
 
 
 def render(ports: Iterable[ServicePort], *, cluster_cidr: str | None,
@@ -114,46 +163,54 @@ def render(ports: Iterable[ServicePort], *, cluster_cidr: str | None,
         dport = f"--dport {sp.port}"
         externals = [(ip, "external IP") for ip in sp.external_ips] + [
             (ip, "loadbalancer IP") for ip in sp.load_balancer_ips]
-        if not sp.endpoints:
-            reject = f"{_comment(sp.key + ' has no endpoints')} {proto}"
-            filter_rules.append(f"-A KUBE-SERVICES {reject} -d {sp.cluster_ip}/32 "
-                                f"{dport} -j REJECT")
-            filter_rules.extend(f"-A KUBE-EXTERNAL-SERVICES {reject} -d {ip}/32 {dport} "
-                                "-j REJECT" for ip, _ in externals)
+        svc, svl, ext = service_chain(sp), local_chain(sp), external_chain(sp)
+        # Which endpoints each kind of traffic may use, and through which chain.
+        internal = (svl, sp.local_endpoints) if sp.internal_local else (svc, sp.endpoints)
+        external = (svl, sp.local_endpoints) if sp.external_local else (svc, sp.endpoints)
+        has_externals = bool(externals or sp.node_port)
+
+        if internal[1]:
+            nat_rules.append(f"-A KUBE-SERVICES {_comment(sp.key + ' cluster IP')} {proto} "
+                             f"-d {sp.cluster_ip}/32 {dport} -j {internal[0]}")
+        else:
+            filter_rules.append(f"-A KUBE-SERVICES {_comment(_missing(sp, sp.internal_local))}"
+                                f" {proto} -d {sp.cluster_ip}/32 {dport} -j REJECT")
+        if has_externals and external[1]:
+            for ip, what in externals:
+                nat_rules.append(f"-A KUBE-SERVICES {_comment(f'{sp.key} {what}')} {proto} "
+                                 f"-d {ip}/32 {dport} -j {ext}")
             if sp.node_port:
-                filter_rules.append(f"-A KUBE-EXTERNAL-SERVICES {reject} -m addrtype "
-                                    f"--dst-type LOCAL --dport {sp.node_port} -j REJECT")
-            continue
-        svc, ext = service_chain(sp), external_chain(sp)
-        nat_chains.append(svc)
-        nat_rules.append(f"-A KUBE-SERVICES {_comment(sp.key + ' cluster IP')} {proto} "
-                         f"-d {sp.cluster_ip}/32 {dport} -j {svc}")
-        for ip, what in externals:
-            nat_rules.append(f"-A KUBE-SERVICES {_comment(f'{sp.key} {what}')} {proto} "
-                             f"-d {ip}/32 {dport} -j {ext}")
-        if sp.node_port:
-            nodeport_rules.append(f"-A KUBE-NODEPORTS {_comment(sp.key)} {proto} "
-                                  f"--dport {sp.node_port} -j {ext}")
-        if externals or sp.node_port:
+                nodeport_rules.append(f"-A KUBE-NODEPORTS {_comment(sp.key)} {proto} "
+                                      f"--dport {sp.node_port} -j {ext}")
             nat_chains.append(ext)
-            nat_rules.append(f"-A {ext} {_comment(f'masquerade traffic for {sp.key} external destinations')} -j KUBE-MARK-MASQ")  # noqa: E501
-            nat_rules.append(f"-A {ext} -j {svc}")
-        source = f"! -s {cluster_cidr} " if cluster_cidr else ""
-        nat_rules.append(f"-A {svc} {_comment(sp.key + ' cluster IP')} {proto} "
-                         f"-d {sp.cluster_ip}/32 {dport} {source}-j KUBE-MARK-MASQ")
-        seps = [(ep, endpoint_chain(sp, ep)) for ep in sp.endpoints]
-        if sp.affinity_seconds is not None:
-            nat_rules.extend(
-                f"-A {svc} {_comment(f'{sp.key} -> {ep.address}')} -m recent --name {sep} "
-                f"--rcheck --seconds {sp.affinity_seconds} --reap -j {sep}"
-                for ep, sep in seps)
-        n = len(seps)
-        for i, (ep, sep) in enumerate(seps):
-            chance = (f"-m statistic --mode random --probability {1 / (n - i):.10f} "
-                      if i < n - 1 else "")
-            nat_rules.append(f"-A {svc} {_comment(f'{sp.key} -> {ep.address}')} "
-                             f"{chance}-j {sep}")
-        for ep, sep in seps:
+            nat_rules.extend(_external_chain(sp, ext, svc if sp.endpoints else None,
+                                             external[0], cluster_cidr))
+        elif has_externals:
+            # No endpoints at all: refused; only remote ones (Local policy): dropped.
+            verdict = "DROP" if sp.external_local and sp.endpoints else "REJECT"
+            why = f"{_comment(_missing(sp, sp.external_local))} {proto}"
+            filter_rules.extend(f"-A KUBE-EXTERNAL-SERVICES {why} -d {ip}/32 {dport} "
+                                f"-j {verdict}" for ip, _ in externals)
+            if sp.node_port:
+                filter_rules.append(f"-A KUBE-EXTERNAL-SERVICES {why} -m addrtype "
+                                    f"--dst-type LOCAL --dport {sp.node_port} -j {verdict}")
+
+        used: dict[str, Endpoint] = {}
+        for chain, endpoints, wanted_by in (
+                (svc, sp.endpoints, (internal[0] == svc and internal[1]) or (
+                    has_externals and bool(sp.endpoints))),
+                (svl, sp.local_endpoints, (internal[0] == svl or external[0] == svl))):
+            if not wanted_by or not endpoints:
+                continue
+            nat_chains.append(chain)
+            if chain == internal[0]:
+                source = f"! -s {cluster_cidr} " if cluster_cidr else ""
+                nat_rules.append(f"-A {chain} {_comment(sp.key + ' cluster IP')} {proto} "
+                                 f"-d {sp.cluster_ip}/32 {dport} {source}-j KUBE-MARK-MASQ")
+            nat_rules.extend(_balance(sp, chain, endpoints))
+            used.update((ep.address, ep) for ep in endpoints)
+        for ep in sorted(used.values(), key=lambda e: (e.ip, e.port)):
+            sep = endpoint_chain(sp, ep)
             nat_chains.append(sep)
             recent = f"-m recent --name {sep} --set " if sp.affinity_seconds is not None else ""
             nat_rules.append(f"-A {sep} {_comment(sp.key)} -s {ep.ip}/32 -j KUBE-MARK-MASQ")

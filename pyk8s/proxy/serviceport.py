@@ -58,6 +58,9 @@ class ServicePort:
     load_balancer_ips: list[str] = field(default_factory=list)
     affinity_seconds: int | None = None  # sessionAffinity ClientIP
     endpoints: list[Endpoint] = field(default_factory=list)  # those that take traffic
+    local_endpoints: list[Endpoint] = field(default_factory=list)  # of them, on this node
+    internal_local: bool = False  # internalTrafficPolicy: Local
+    external_local: bool = False  # externalTrafficPolicy: Local
 
     @property
     def key(self) -> str:
@@ -101,8 +104,10 @@ def has_cluster_ip(svc: Obj) -> bool:
     return bool(ip) and ip != "None" and spec.get("type") != "ExternalName"
 
 
-def service_ports(svc: Obj, slices: Iterable[Obj]) -> list[ServicePort]:
-    """The ServicePorts of one Service (none when it is headless or ExternalName)."""
+def service_ports(svc: Obj, slices: Iterable[Obj], *,
+                  node_name: str | None = None) -> list[ServicePort]:
+    """The ServicePorts of one Service (none when it is headless or ExternalName), as
+    seen from the node `node_name` (its endpoints are the local ones)."""
     if not has_cluster_ip(svc):
         return []
     md, spec = svc["metadata"], svc["spec"]
@@ -113,9 +118,11 @@ def service_ports(svc: Obj, slices: Iterable[Obj]) -> list[ServicePort]:
         affinity = int(cfg.get("timeoutSeconds") or DEFAULT_AFFINITY_SECONDS)
     lb_ips = [i["ip"] for i in ((svc.get("status") or {}).get("loadBalancer") or {}
                                  ).get("ingress") or [] if i.get("ip")]
+    external = spec.get("type") in ("NodePort", "LoadBalancer") or spec.get("externalIPs")
     out = []
     for p in spec.get("ports") or []:
         name, protocol = p.get("name") or "", p.get("protocol", "TCP")
+        endpoints = slice_endpoints(slices, name, protocol)
         out.append(ServicePort(
             namespace=md["namespace"], name=md["name"], port_name=name, protocol=protocol,
             port=int(p["port"]), cluster_ip=spec["clusterIP"],
@@ -124,5 +131,8 @@ def service_ports(svc: Obj, slices: Iterable[Obj]) -> list[ServicePort]:
             external_ips=list(spec.get("externalIPs") or []),
             load_balancer_ips=lb_ips if spec.get("type") == "LoadBalancer" else [],
             affinity_seconds=affinity,
-            endpoints=usable(slice_endpoints(slices, name, protocol))))
+            endpoints=usable(endpoints),
+            local_endpoints=usable([e for e in endpoints if e.node_name == node_name]),
+            internal_local=spec.get("internalTrafficPolicy") == "Local",
+            external_local=bool(external) and spec.get("externalTrafficPolicy") == "Local"))
     return out

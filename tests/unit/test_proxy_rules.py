@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from pyk8s.proxy import iptables
-from pyk8s.proxy.rules import render, service_chain
+from pyk8s.proxy.rules import local_chain, render, service_chain
 from pyk8s.proxy.serviceport import ServicePort, service_ports
 
 CIDR = "10.42.0.0/16"
@@ -143,6 +143,7 @@ def _load_and_clean_up() -> list[str]:
                             type="NodePort", sessionAffinity="ClientIP"),
                         [slice_("sticky", SLICE_PORTS, "10.42.250.5", "10.42.250.6")])
     sps += service_ports(svc("down", "10.43.250.23", WEB_PORTS), [])
+    sps += _local_test_ports(externalTrafficPolicy="Local", externalIPs=["192.0.2.70"])
     try:
         iptables.restore(render(sps, cluster_cidr=CIDR).text)
         iptables.ensure_jumps()
@@ -153,7 +154,7 @@ def _load_and_clean_up() -> list[str]:
                                text=True).stdout
         if "--to-destination 10.42.250.6:8080" not in saved:
             problems.append("no DNAT to 10.42.250.6:8080")
-        iptables.restore(render(sps[1:], cluster_cidr=CIDR, existing=chains).text)
+        iptables.restore(render(sps[1:2], cluster_cidr=CIDR, existing=chains).text)
         if service_chain(sps[0]) in iptables.our_chains()["nat"]:
             problems.append("a stale chain was kept")
     finally:
@@ -188,3 +189,47 @@ def test_ruleset_loads_into_the_kernel_and_cleans_up() -> None:
         assert queue.get(timeout=60) == []
     finally:
         child.join(10)
+
+
+def _local_test_ports(**spec: Any) -> list[ServicePort]:
+    sl = slice_("web", SLICE_PORTS, "10.42.0.5", "10.42.1.5")
+    sl["endpoints"][0]["nodeName"] = "here"
+    sl["endpoints"][1]["nodeName"] = "there"
+    return service_ports(svc("web", "10.43.0.20", [{**WEB_PORTS[0], "nodePort": 30080}],
+                             type="NodePort", **spec), [sl], node_name="here")
+
+
+def test_external_traffic_policy_local_uses_this_nodes_endpoints() -> None:
+    sps = _local_test_ports(externalTrafficPolicy="Local")
+    out = rules(*sps)
+    svc_chain, svl = service_chain(sps[0]), local_chain(sps[0])
+    ext = svc_chain.replace("KUBE-SVC-", "KUBE-EXT-")
+    ext_rules = [r for r in out if r.startswith(f"-A {ext} ")]
+    assert ext_rules[-1] == f"-A {ext} -j {svl}"
+    assert any(f"-s {CIDR} -j {svc_chain}" in r for r in ext_rules)  # pods: every endpoint
+    assert not any(r.endswith("-j KUBE-MARK-MASQ") and "LOCAL" not in r for r in ext_rules)
+    svl_targets = [r for r in out if r.startswith(f"-A {svl} ") and "KUBE-SEP-" in r]
+    assert len(svl_targets) == 1 and "10.42.0.5:8080" in svl_targets[0]
+    assert any(r.startswith("-A KUBE-SERVICES") and r.endswith(f"-j {svc_chain}")
+               for r in out)  # the cluster IP still balances over both
+
+
+def test_external_traffic_policy_local_without_local_endpoints_drops() -> None:
+    sl = slice_("web", SLICE_PORTS, "10.42.1.5")
+    sl["endpoints"][0]["nodeName"] = "there"
+    sps = service_ports(svc("web", "10.43.0.20", [{**WEB_PORTS[0], "nodePort": 30080}],
+                            type="NodePort", externalTrafficPolicy="Local"), [sl],
+                        node_name="here")
+    filter_part = render(sps, cluster_cidr=CIDR).text.split("*nat")[0]
+    assert ('"default/web:http has no local endpoints" -m tcp -p tcp -m addrtype '
+            "--dst-type LOCAL --dport 30080 -j DROP") in filter_part
+    assert "-d 10.43.0.20/32" not in filter_part
+
+
+def test_internal_traffic_policy_local_keeps_cluster_ip_traffic_on_the_node() -> None:
+    sps = _local_test_ports(internalTrafficPolicy="Local")
+    out = rules(*sps)
+    svl = local_chain(sps[0])
+    assert any(r.startswith("-A KUBE-SERVICES") and "-d 10.43.0.20/32" in r
+               and r.endswith(f"-j {svl}") for r in out)
+    assert any(r.startswith(f"-A {svl} ") and "KUBE-MARK-MASQ" in r for r in out)
