@@ -55,6 +55,8 @@ from pyk8s.apiserver.requestinfo import RequestInfo, parse
 from pyk8s.apiserver.rest import Storages
 from pyk8s.apiserver.serviceaccount.tokencontroller import TokenController
 from pyk8s.apiserver.serviceaccount.tokens import TOKENS
+from pyk8s.metrics import api as metrics_api
+from pyk8s.metrics.scraper import MetricsScraper
 from pyk8s.version import version_info
 
 log = logging.getLogger(__name__)
@@ -106,7 +108,7 @@ def _json(obj: object, status: int = 200, content_type: str = JSON) -> web.Respo
 
 class APIServerApp:
     def __init__(self, storages: Storages, registry: Registry, authenticator: Authenticator,
-                 server_address: str) -> None:
+                 server_address: str, metric_resolution: float = 15.0) -> None:
         self.storages = storages
         self.registry = registry
         self.authenticator = authenticator
@@ -114,6 +116,7 @@ class APIServerApp:
         self.server_address = server_address
         self.openapi = OpenAPI(registry)
         self.discovery = discovery.Discovery(registry)
+        self.metrics = MetricsScraper(storages, authenticator.node_token, metric_resolution)
         self.ready = False
 
     def build(self) -> web.Application:
@@ -128,13 +131,15 @@ class APIServerApp:
 
     async def _controllers(self, app: web.Application) -> AsyncIterator[None]:
         """Loops that run while the app serves, on its own caches: the token controller
-        (legacy token Secrets need the signing key) and ClusterRole aggregation."""
+        (legacy token Secrets need the signing key), ClusterRole aggregation and the
+        metrics scraper (metrics.k8s.io is served from its memory)."""
         tasks = [
             asyncio.create_task(TokenController(
                 self.storages, self.authenticator.service_accounts).run(),
                 name="token-controller"),
             asyncio.create_task(ClusterRoleAggregationController(self.storages).run(),
                                 name="clusterrole-aggregation-controller"),
+            asyncio.create_task(self.metrics.run(), name="metrics-scraper"),
         ]
         yield
         for task in tasks:
@@ -183,6 +188,8 @@ class APIServerApp:
         ctx = RequestContext(request, info, user, self.storages, r)
         if r.deprecation_warning:
             ctx.warnings.append(r.deprecation_warning)
+        if r.group == metrics_api.GROUP:
+            return await metrics_api.handle(ctx, self.metrics)
         if info.subresource:
             handler = SUBRESOURCE_HANDLERS.get(info.subresource, {}).get(info.verb)
             if info.subresource not in r.subresources or handler is None:

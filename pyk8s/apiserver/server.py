@@ -65,6 +65,7 @@ class ServerConfig:
     advertise_address: str = ""
     tls_san: list[str] = field(default_factory=list)
     compaction_interval: float = 300.0
+    metric_resolution: float = 15.0  # how often the metrics scraper asks the kubelets
     components: dict[str, Component] = field(default_factory=dict)
 
 
@@ -119,7 +120,8 @@ class APIServer:
         service_accounts = ServiceAccountTokens.load(paths.dir / "service-account.key", storages,
                                                      paths.ca_cert)
         app = APIServerApp(storages, registry, Authenticator(token, service_accounts),
-                           f"{cfg.advertise_address or cfg.bind_address}:{cfg.port}")
+                           f"{cfg.advertise_address or cfg.bind_address}:{cfg.port}",
+                           cfg.metric_resolution)
         runner = web.AppRunner(app.build(), access_log=None, handle_signals=False,
                                shutdown_timeout=1.0)
         compactor: asyncio.Task[None] | None = None

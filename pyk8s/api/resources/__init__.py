@@ -29,6 +29,7 @@ from pyk8s.api.resources import (
     core,
     discovery,
     events,
+    metrics,
     networking,
     policy,
     rbac,
@@ -38,7 +39,7 @@ from pyk8s.api.resources import (
 
 GROUPS = (core, apps, events, authentication, authorization, autoscaling, batch, networking,
           policy, rbac, storage, scheduling,
-          coordination, discovery, apiextensions)
+          coordination, discovery, apiextensions, metrics)
 
 ALL: list[ResourceType] = [r for module in GROUPS for r in module.RESOURCES]
 

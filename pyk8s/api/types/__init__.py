@@ -23,6 +23,7 @@ from pyk8s.api.types import (
     discovery_v1,
     events_v1,
     meta_v1,
+    metrics_v1beta1,
     networking_v1,
     policy_v1,
     rbac_v1,
@@ -47,7 +48,7 @@ from pyk8s.api.types._dsl import (
 MODULES = (
     meta_v1, core_v1, apps_v1, batch_v1, autoscaling_v1, autoscaling_v2, networking_v1,
     coordination_v1, discovery_v1, storage_v1, rbac_v1, events_v1, policy_v1, scheduling_v1,
-    apiextensions_v1, authentication_v1, authorization_v1,
+    apiextensions_v1, authentication_v1, authorization_v1, metrics_v1beta1,
 )
 
 __all__ = [
