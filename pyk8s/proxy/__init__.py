@@ -7,6 +7,7 @@
   one `iptables-restore` input with Kubernetes' chain names (pure);
 - `iptables.py`: applying it (`iptables-restore --noflush`), the jumps from
   the built-in chains, and `cleanup()` which removes everything;
+- `conntrack.py`: forgetting UDP flows whose endpoint went away;
 - `proxier.py`: `Proxier`, the agent's component: informers on Services and
   EndpointSlices, rate-limited syncs, cleanup on the way out.
 """

@@ -5,7 +5,8 @@ their Service). Out: the node's iptables rules. Any change only marks the
 rules dirty; one loop renders the complete ruleset from the caches and
 applies it with a single `iptables-restore`, then checks the jumps into
 its chains (`iptables -C`, some 20 ms) and puts back any that someone
-deleted; at most once per `min_sync_period` (a burst of endpoint changes
+deleted, and forgets UDP flows to endpoints that went away (`conntrack.py`);
+at most once per `min_sync_period` (a burst of endpoint changes
 costs one sync), and at least every `sync_period`, when it also reads
 which chains of ours exist. A failed sync is retried on the next round.
 Nothing is written before both caches have synced, so a restart never
@@ -23,8 +24,8 @@ import logging
 import time
 
 from pyk8s.client import SharedInformerFactory
-from pyk8s.proxy import iptables
-from pyk8s.proxy.rules import Ruleset, render
+from pyk8s.proxy import conntrack, iptables
+from pyk8s.proxy.rules import render
 from pyk8s.proxy.serviceport import ServicePort, by_service, service_ports
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Proxier:
         self.sync_period = sync_period
         self._dirty = asyncio.Event()
         self._chains: dict[str, set[str]] | None = None  # ours, as of the last sync
+        self._udp: dict[str, conntrack.UDPService] = {}  # as of the last sync
         self.last_sync_seconds = 0.0
 
     def _changed(self, *_: object) -> None:
@@ -58,20 +60,20 @@ class Proxier:
                                      node_name=self.node_name))
         return out
 
-    def ruleset(self) -> Ruleset:
-        return render(self.service_ports(), cluster_cidr=self.cluster_cidr,
-                      existing=self._chains)
-
     def sync(self, *, full: bool = False) -> None:
         """Render and apply everything (blocking: run it in a thread)."""
         start = time.monotonic()
         if self._chains is None or full:
             iptables.enable_route_localnet()
             self._chains = iptables.our_chains()
-        ruleset = self.ruleset()
+        ports = self.service_ports()
+        ruleset = render(ports, cluster_cidr=self.cluster_cidr, existing=self._chains)
         iptables.restore(ruleset.text)
         self._chains = ruleset.chains
         iptables.ensure_jumps()
+        udp = conntrack.udp_services(ports)
+        conntrack.delete(conntrack.stale_flows(self._udp, udp))
+        self._udp = udp
         self.last_sync_seconds = time.monotonic() - start
 
     async def run(self) -> None:

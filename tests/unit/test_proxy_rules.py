@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from pyk8s.proxy import iptables
+from pyk8s.proxy import conntrack, iptables
 from pyk8s.proxy.rules import local_chain, render, service_chain
 from pyk8s.proxy.serviceport import ServicePort, service_ports
 
@@ -233,3 +233,17 @@ def test_internal_traffic_policy_local_keeps_cluster_ip_traffic_on_the_node() ->
     assert any(r.startswith("-A KUBE-SERVICES") and "-d 10.43.0.20/32" in r
                and r.endswith(f"-j {svl}") for r in out)
     assert any(r.startswith(f"-A {svl} ") and "KUBE-MARK-MASQ" in r for r in out)
+
+
+def test_udp_flows_to_removed_endpoints_are_forgotten() -> None:
+    def udp(*ips: str, node_port: int | None = None) -> dict[str, conntrack.UDPService]:
+        return {"default/dns": conntrack.UDPService("10.43.0.30", node_port, frozenset(ips))}
+
+    assert conntrack.stale_flows({}, udp()) == [["-p", "udp", "--orig-dst", "10.43.0.30"]]
+    assert conntrack.stale_flows(udp(), udp("10.42.0.8")) == [
+        ["-p", "udp", "--orig-dst", "10.43.0.30"]]
+    assert conntrack.stale_flows(udp("10.42.0.8", "10.42.0.9"), udp("10.42.0.9", node_port=30053)
+                                 ) == [
+        ["-p", "udp", "--orig-dst", "10.43.0.30", "--dst-nat", "10.42.0.8"],
+        ["-p", "udp", "--orig-port-dst", "30053", "--dst-nat", "10.42.0.8"]]
+    assert conntrack.stale_flows(udp("10.42.0.9"), udp("10.42.0.9")) == []
