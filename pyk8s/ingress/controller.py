@@ -33,9 +33,11 @@ from pyk8s.client import (
     APIClient,
     EventRecorder,
     RequestError,
+    Resource,
     SharedInformerFactory,
     is_not_found,
     object_key,
+    register,
 )
 from pyk8s.ingress.ingressclass import ours
 from pyk8s.ingress.nginx import Nginx, NginxError
@@ -45,6 +47,8 @@ log = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
 NETWORKING = "networking.k8s.io/v1"
+register(Resource("networking.k8s.io", "v1", "ingresses", "Ingress"))
+register(Resource("networking.k8s.io", "v1", "ingressclasses", "IngressClass", namespaced=False))
 
 
 def _write_private(path: Path, data: bytes) -> None:

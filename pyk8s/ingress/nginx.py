@@ -19,6 +19,7 @@ import contextlib
 import ctypes
 import logging
 import os
+import re
 import shutil
 import signal
 from pathlib import Path
@@ -39,6 +40,13 @@ def _die_with_parent() -> None:
 def binary() -> str | None:
     """The nginx program, if installed (root's PATH has /usr/sbin, others' may not)."""
     return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+
+
+def _emergencies(output: str) -> str:
+    """nginx -t's complaints, without their timestamps and the closing summary."""
+    lines = [re.sub(r"^\S+ \S+ \[\w+\] \d+#\d+: ", "", line)
+             for line in output.splitlines() if "[emerg]" in line]
+    return "; ".join(lines) or output
 
 
 class Nginx:
@@ -63,7 +71,7 @@ class Nginx:
             stderr=asyncio.subprocess.STDOUT)
         out, _ = await proc.communicate()
         if proc.returncode != 0:
-            raise NginxError(out.decode(errors="replace").strip())
+            raise NginxError(_emergencies(out.decode(errors="replace").strip()))
 
     def _end_stale(self) -> None:
         try:
