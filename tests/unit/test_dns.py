@@ -8,6 +8,8 @@ outside the cluster are refused and nothing leaves the machine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -53,29 +55,38 @@ def _stores() -> tuple[Store, Store]:
     return services, slices
 
 
-@pytest.fixture(scope="module")
-def dns() -> Iterator[int]:
-    services, slices = _stores()
-    server = DNSServer(ClusterRecords(services, slices))
+@contextlib.contextmanager
+def serving(*servers: DNSServer) -> Iterator[None]:
+    """Run the servers on 127.0.0.1 (free ports) in an event loop of their own."""
     loop = asyncio.new_event_loop()
     started = threading.Event()
     stop = asyncio.Event()
 
     async def serve() -> None:
-        await server.start("127.0.0.1", 0)
+        for server in servers:
+            await server.start("127.0.0.1", 0)
         started.set()
         await stop.wait()
-        await server.stop()
+        for server in servers:
+            await server.stop()
 
     thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
     thread.start()
     assert started.wait(10)
     try:
-        yield server.port
+        yield
     finally:
         loop.call_soon_threadsafe(stop.set)
         thread.join(10)
         loop.close()
+
+
+@pytest.fixture(scope="module")
+def dns() -> Iterator[int]:
+    services, slices = _stores()
+    server = DNSServer(ClusterRecords(services, slices))
+    with serving(server):
+        yield server.port
 
 
 def ask(port: int, name: str, qtype: str = "A", tcp: bool = False) -> DNSRecord:
@@ -152,8 +163,6 @@ def test_large_answers_are_truncated_over_udp_and_whole_over_tcp(dns: int) -> No
 
 
 def test_malformed_queries_get_formerr(dns: int) -> None:
-    import socket
-
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(5)
         s.sendto(b"\x12\x34" + b"\x01\x00\x00\x01" + b"\xff" * 10, ("127.0.0.1", dns))
@@ -164,3 +173,23 @@ def test_malformed_queries_get_formerr(dns: int) -> None:
 def test_upstream_addresses_parse() -> None:
     assert parse_upstream("192.0.2.53") == ("192.0.2.53", 53)
     assert parse_upstream("127.0.0.1:5353") == ("127.0.0.1", 5353)
+
+
+def test_other_names_go_to_the_upstream_servers() -> None:
+    """The "upstream" is a second server on 127.0.0.1, serving another domain."""
+    services, slices = _stores()
+    upstream = DNSServer(ClusterRecords(services, slices, domain="upstream.test"))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))  # bound, never answers
+        with serving(upstream):
+            cluster = DNSServer(ClusterRecords(*_stores()), upstreams=[
+                ("127.0.0.1", silent.getsockname()[1]), ("127.0.0.1", upstream.port)])
+            with serving(cluster):
+                reply = ask(cluster.port, "web.shop.svc.upstream.test")
+                assert reply.header.rcode == RCODE.NOERROR and values(reply) == ["10.43.7.7"]
+                assert values(ask(cluster.port, "web.shop.svc.cluster.local")) == ["10.43.7.7"]
+            alone = DNSServer(ClusterRecords(*_stores()), upstreams=[
+                ("127.0.0.1", silent.getsockname()[1])])
+            with serving(alone):
+                reply = ask(alone.port, "web.shop.svc.upstream.test")
+                assert reply.header.rcode == RCODE.SERVFAIL and reply.header.ra == 1
