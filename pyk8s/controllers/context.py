@@ -63,6 +63,8 @@ class ControllerOptions:
     node_cidr_mask_size: int = 24
     terminated_pod_gc_threshold: int = 12500
     pod_gc_period: float = 20.0
+    hpa_sync_period: float = 15.0
+    hpa_downscale_stabilization: float = 300.0
     workers: int = 5
 
 

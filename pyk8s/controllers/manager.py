@@ -42,6 +42,7 @@ from pyk8s.controllers.endpoints import EndpointsController
 from pyk8s.controllers.endpointslice import EndpointSliceController
 from pyk8s.controllers.endpointslicemirroring import EndpointSliceMirroringController
 from pyk8s.controllers.garbagecollector import GarbageCollector
+from pyk8s.controllers.horizontalpodautoscaler import HorizontalPodAutoscalerController
 from pyk8s.controllers.job import JobController
 from pyk8s.controllers.namespace import NamespaceController
 from pyk8s.controllers.nodeipam import NodeIpamController
@@ -69,6 +70,7 @@ CONTROLLERS: tuple[type[Controller], ...] = (
     EndpointSliceController,
     EndpointSliceMirroringController,
     GarbageCollector,
+    HorizontalPodAutoscalerController,
     JobController,
     NamespaceController,
     NodeIpamController,
@@ -167,6 +169,11 @@ def add_flags(parser: argparse.ArgumentParser, duration: Callable[[str], float])
                    help="the prefix length of each node's pod CIDR")
     g.add_argument("--terminated-pod-gc-threshold", type=int, default=12500,
                    help="finished pods kept before the oldest are deleted")
+    g.add_argument("--horizontal-pod-autoscaler-sync-period", type=duration, default=15.0,
+                   help="how often each HorizontalPodAutoscaler is re-evaluated")
+    g.add_argument("--horizontal-pod-autoscaler-downscale-stabilization", type=duration,
+                   default=300.0, help="how far back the highest recommendation is kept "
+                   "before scaling down, unless the HPA's behavior says otherwise")
 
 
 def components(args: argparse.Namespace) -> dict[str, Callable[[APIClient], Awaitable[None]]]:
@@ -180,5 +187,7 @@ def components(args: argparse.Namespace) -> dict[str, Callable[[APIClient], Awai
         cluster_cidr=args.cluster_cidr,
         node_cidr_mask_size=args.node_cidr_mask_size,
         terminated_pod_gc_threshold=args.terminated_pod_gc_threshold,
+        hpa_sync_period=args.horizontal_pod_autoscaler_sync_period,
+        hpa_downscale_stabilization=args.horizontal_pod_autoscaler_downscale_stabilization,
     )
     return {"controller-manager": controller_manager(options)}
