@@ -203,6 +203,26 @@ def test_client_ip_session_affinity_sticks(cluster: Cluster, web: str) -> None:
     assert len({get(f"http://{ip}/index.html") for _ in range(20)}) == 1
 
 
+def test_headless_service_and_pod_names_resolve_to_pod_ips(cluster: Cluster,
+                                                           web: str) -> None:
+    cluster.apply(web, service("db", clusterIP="None"))
+    pods = cluster.get("pods", "-n", web, "-l", "app=web")["items"]
+    ips = sorted(p["status"]["podIP"] for p in pods)
+
+    def answered() -> list[str] | None:
+        out = cluster.kubectl("exec", "-n", web, "client", "--", "nslookup",
+                              f"db.{web}.svc.cluster.local", check=False).stdout
+        found = sorted(line.split()[1] for line in out.splitlines()[2:]
+                       if line.startswith("Address:"))
+        return found if found == ips else None
+
+    wait_for("the headless Service's pod addresses", answered)
+    dashed = ips[0].replace(".", "-")
+    out = cluster.kubectl("exec", "-n", web, "client", "--", "nslookup",
+                          f"{dashed}.{web}.pod.cluster.local").stdout
+    assert f"Address: {ips[0]}" in out
+
+
 def test_scaling_the_deployment_updates_the_rules(cluster: Cluster, web: str) -> None:
     cluster.kubectl("scale", "deployment", "web", "-n", web, "--replicas=3")
     wait_endpoints(cluster, web, "web", 3)
