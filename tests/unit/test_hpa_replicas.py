@@ -57,12 +57,12 @@ def test_missing_pods_count_as_idle_on_scale_up() -> None:
 
 
 def test_unready_pods_damp_a_scale_up() -> None:
-    samples = pods(450, 450) + [PodSample("new", usage=None, request=500, ready=False)]
+    samples = [*pods(450, 450), PodSample("new", usage=None, request=500, ready=False)]
     assert resource_replicas(3, samples, resource="cpu", utilization=50).replicas == 4
 
 
 def test_ignored_pods_do_not_count() -> None:
-    samples = pods(400, 400) + [PodSample("gone", usage=900, request=500, ignored=True)]
+    samples = [*pods(400, 400), PodSample("gone", usage=900, request=500, ignored=True)]
     assert resource_replicas(3, samples, resource="cpu", utilization=50).replicas == 4
 
 
