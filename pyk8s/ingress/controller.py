@@ -4,13 +4,16 @@ In: IngressClasses, Ingresses, Services, EndpointSlices and Secrets from
 shared informers. Any change marks the config dirty; one loop renders the
 whole nginx.conf (`nginxconf.render`), at most once per `min_sync_period`:
 
-1. certificates go to `<dir>/certs/` (mode 0600, named by content);
+1. certificates go to `<dir>/certs/` (mode 0600, named by content); a TLS
+   Secret that cannot be used gives its Ingress a Warning Event
+   `InvalidCertificate` (once per problem);
 2. the config is written to `nginx.conf.new` and checked with `nginx -t`;
 3. a good one replaces `nginx.conf` and nginx is started or reloaded
    (SIGHUP); a bad one is dropped, nginx keeps serving the last good
    config, and each served Ingress gets a Warning Event
    `InvalidConfiguration` with nginx's message;
-4. the Ingresses in the running config get `status.loadBalancer.ingress:
+4. once nginx's old workers are gone (so that every connection meets the
+   new config), the Ingresses in the running config get `status.loadBalancer.ingress:
    [{ip: <address>}]`; one that is no longer ours loses that entry.
 
 Nothing is rendered before the caches have synced. If nginx exits on its
@@ -104,6 +107,7 @@ class IngressController:
         self._dirty = asyncio.Event()
         self._applied: Rendered | None = None
         self._rejected = ""  # the last config nginx -t refused
+        self._reported: set[tuple[str, str]] = set()  # (Ingress, problem) told in an Event
 
     def _informers(self) -> list[Any]:
         return [self.classes, self.ingresses, self.services, self.slices, self.secrets]
@@ -118,6 +122,11 @@ class IngressController:
 
     async def sync(self, recorder: EventRecorder) -> None:
         new = self.rendered()
+        problems = {(object_key(ing), msg): ing for ing, msg in new.problems}
+        for (key, msg), ing in problems.items():
+            if (key, msg) not in self._reported:
+                recorder.event(ing, WARNING, "InvalidCertificate", msg)
+        self._reported = set(problems)
         if self._applied is not None and new.text == self._applied.text and self.nginx.running:
             self._applied = new  # the same config; which Ingresses it serves may differ
         elif new.text != self._rejected:
@@ -145,7 +154,7 @@ class IngressController:
         candidate.replace(self.nginx.conf)
         self._rejected = ""
         if self.nginx.running:
-            self.nginx.reload()
+            await self.nginx.reload()
         else:
             await self.nginx.start()
         self._applied = new

@@ -4,7 +4,9 @@ nginx runs in the foreground as our child (`nginx -c <dir>/nginx.conf -p
 <dir>/ -g 'daemon off;'`, pid file `<dir>/nginx.pid`), with the parent-death
 signal set so that it never outlives a killed controller. A config is
 checked with `nginx -t` before it replaces the running one; a reload is a
-SIGHUP, which nginx applies without dropping connections. `stop` asks for a
+SIGHUP, which nginx applies without dropping connections: new workers
+start, the old ones finish what they serve (at most `worker_shutdown_timeout`)
+and exit, and `reload` returns once they have. `stop` asks for a
 graceful shutdown (SIGQUIT) and kills after a grace period.
 
 A pid file left by a controller that died anyway (the machine's nginx is
@@ -91,10 +93,25 @@ class Nginx:
             preexec_fn=_die_with_parent)
         log.info("nginx started, pid %d", self.proc.pid)
 
-    def reload(self) -> None:
+    def _workers(self) -> set[int]:
+        assert self.proc is not None
+        out = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                    out.add(int(stat.parent.name))
+        return out
+
+    async def reload(self, timeout: float = 15.0) -> None:
+        """SIGHUP, then wait until the old workers have exited: from then on every
+        connection is served by the new config."""
         if self.proc is None or self.proc.returncode is not None:
             raise NginxError("nginx is not running")
+        old = self._workers()
         self.proc.send_signal(signal.SIGHUP)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while old & self._workers() and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
 
     async def stop(self, grace: float = 5.0) -> None:
         proc, self.proc = self.proc, None

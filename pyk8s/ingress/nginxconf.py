@@ -23,14 +23,16 @@ files it refers to and the Ingresses it serves.
   endpoints (ready, else serving-terminating; `port.number` or `port.name`
   picks the Service port, whose name picks the EndpointSlice port). A
   backend without endpoints, or a missing Service, answers 503.
-- TLS: a `kubernetes.io/tls` Secret in the Ingress's namespace becomes one
+- TLS: a `kubernetes.io/tls` Secret in the Ingress's namespace, once its
+  certificate and key are parsed and found to match, becomes one
   PEM file (certificate and key) named after its content, so a new
-  certificate never overwrites one a running config uses; a missing or wrong Secret leaves the host
-  on the default certificate.
+  certificate never overwrites one a running config uses; a missing or
+  broken Secret leaves its hosts on the default certificate and is
+  reported in `problems`.
 
 Strings from the API reach the config only quoted (`_q`), so no object can
-inject directives; what nginx still rejects (a malformed certificate) is
-caught by `nginx -t` before a reload.
+inject directives; what nginx still rejects (say, a key OpenSSL finds too
+weak) is caught by `nginx -t` before a reload.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Rendered:
     text: str
     certs: dict[str, bytes] = field(default_factory=dict)  # file name under certs/ -> PEM
     served: list[Obj] = field(default_factory=list)  # the Ingresses in the config
+    problems: list[tuple[Obj, str]] = field(default_factory=list)  # (Ingress, message)
 
 
 def _q(s: str) -> str:
@@ -145,18 +148,27 @@ class _Server:
     cert: str | None = None
 
 
-def _pem(secret: Obj | None) -> bytes | None:
-    if not secret or secret.get("type") != "kubernetes.io/tls":
-        return None
+def _pem(secret: Obj | None) -> tuple[bytes | None, str]:
+    """The Secret's certificate and key as one PEM, or None and why not."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    if not secret:
+        return None, "does not exist"
+    if secret.get("type") != "kubernetes.io/tls":
+        return None, "is not of type kubernetes.io/tls"
     data = secret.get("data") or {}
     try:
         crt = base64.b64decode(data.get("tls.crt", ""))
         key = base64.b64decode(data.get("tls.key", ""))
-    except ValueError:
-        return None
-    if not crt or not key:
-        return None
-    return crt.rstrip(b"\n") + b"\n" + key.rstrip(b"\n") + b"\n"
+        cert = x509.load_pem_x509_certificate(crt)
+        private = serialization.load_pem_private_key(key, None)
+    except (ValueError, TypeError) as e:
+        return None, f"holds no PEM certificate and unencrypted key ({e})"
+    raw = (serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    if cert.public_key().public_bytes(*raw) != private.public_key().public_bytes(*raw):
+        return None, "holds a key that does not match its certificate"
+    return crt.rstrip(b"\n") + b"\n" + key.rstrip(b"\n") + b"\n", ""
 
 
 def render(ingresses: Iterable[Obj], services: Iterable[Obj], slices: Iterable[Obj],
@@ -183,7 +195,10 @@ def render(ingresses: Iterable[Obj], services: Iterable[Obj], slices: Iterable[O
             default.fallback = backends.upstream(ns, spec["defaultBackend"])
             default.has_fallback = True
         for tls in spec.get("tls") or []:
-            pem = _pem(secret_map.get(f"{ns}/{tls.get('secretName', '')}"))
+            pem, why = _pem(secret_map.get(f"{ns}/{tls.get('secretName', '')}"))
+            if pem is None:
+                out.problems.append((ing, f"TLS Secret {ns}/{tls.get('secretName', '')} {why}: "
+                                          f"its hosts get the default certificate"))
             for host in tls.get("hosts") or []:
                 srv = servers.setdefault(host.lower(), _Server(host=host.lower()))
                 if pem is not None and srv.cert is None:
@@ -244,8 +259,9 @@ def _text(settings: Settings, default: _Server, servers: dict[str, _Server],
     lines = [
         "# Written by the pyk8s ingress controller; changes are overwritten.",
         "worker_processes 1;",
+        "worker_shutdown_timeout 10s;",
         f"pid {_q(settings.prefix + '/nginx.pid')};",
-        "error_log stderr notice;",
+        "error_log stderr warn;",
         "events { worker_connections 1024; }",
         "http {",
         "  access_log off;",

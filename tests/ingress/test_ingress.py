@@ -11,6 +11,7 @@ stops and its nginx (by the PID in its pid file) must be gone.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import os
 import shutil
@@ -83,6 +84,9 @@ class Cluster:
     def apply(self, ns: str, *docs: dict[str, Any]) -> None:
         self.server.kubectl("apply", "-n", ns, "-f", "-", input=manifest(*docs))
 
+    def replace(self, ns: str, *docs: dict[str, Any]) -> None:
+        self.server.kubectl("replace", "-n", ns, "-f", "-", input=manifest(*docs))
+
     def get(self, *args: str) -> Any:
         return json.loads(self.server.kubectl("get", "-o", "json", *args).stdout)
 
@@ -108,6 +112,16 @@ class Cluster:
                 data += chunk
         head, _, body = data.partition(b"\r\n\r\n")
         return int(head.split()[1]), body.decode()
+
+    def served(self, ns: str, *names: str) -> None:
+        """Wait for the status IP, written once nginx serves the Ingress with no old worker
+        left running an older config."""
+        for name in names:
+            wait_for(f"ingress {name}'s status IP", functools.partial(self._has_ip, ns, name))
+
+    def _has_ip(self, ns: str, name: str) -> bool:
+        status = self.get("ingress", name, "-n", ns).get("status", {})
+        return bool(status.get("loadBalancer") == {"ingress": [{"ip": "127.0.0.1"}]})
 
     def routes(self, host: str, path: str, want: tuple[int, str]) -> None:
         wait_for(f"{host}{path} to answer {want}", lambda: self.http(host, path) == want)
@@ -214,7 +228,8 @@ def test_host_and_path_routing_and_status(cluster: Cluster, ns: str,
                           path("/exact", "Exact", "sb", "web"),
                           path("/down", "Prefix", "empty", 80)]}},
                       {"host": host_b, "http": {"paths": [path("/", "Prefix", "sb", 8080)]}}]}))
-    cluster.routes(host_a, "/app", (200, "a /app"))
+    cluster.served(ns, "web")
+    assert cluster.http(host_a, "/app") == (200, "a /app")
     assert cluster.http(host_a, "/app/x") == (200, "a /app/x")
     assert cluster.http(host_a, "/app/")[0] == 200
     assert cluster.http(host_a, "/appx")[0] == 404  # Prefix matches whole path elements
@@ -223,10 +238,6 @@ def test_host_and_path_routing_and_status(cluster: Cluster, ns: str,
     assert cluster.http(host_a, "/down")[0] == 503  # no endpoints
     assert cluster.http(host_b, "/any/thing") == (200, "b /any/thing")
     assert cluster.http(f"other.{ns}.test", "/app")[0] == 404
-
-    status = wait_for("the status IP", lambda: cluster.get("ingress", "web", "-n", ns)
-                      .get("status", {}).get("loadBalancer", {}).get("ingress"))
-    assert status == [{"ip": "127.0.0.1"}]
 
 
 def test_default_backend_and_classes(cluster: Cluster, ns: str,
@@ -244,7 +255,8 @@ def test_default_backend_and_classes(cluster: Cluster, ns: str,
                   ingress("fallback", {"defaultBackend": backend("sb", 80), "rules": [
                       {"host": f"f.{ns}.test", "http": {"paths": [
                           path("/a", "Prefix", "sa", 80)]}}]}))
-    cluster.routes(f"f.{ns}.test", "/a", (200, "a /a"))
+    cluster.served(ns, "fallback")
+    assert cluster.http(f"f.{ns}.test", "/a") == (200, "a /a")
     assert cluster.http(f"f.{ns}.test", "/elsewhere") == (200, "b /elsewhere")
     assert cluster.http(f"nowhere.{ns}.test", "/x") == (200, "b /x")  # the default server
     assert cluster.http(f"t.{ns}.test", "/")[1] != "a /"  # another controller's class
@@ -261,13 +273,15 @@ def test_default_backend_and_classes(cluster: Cluster, ns: str,
     assert not theirs.get("status", {}).get("loadBalancer", {}).get("ingress")
 
 
-def _self_signed(host: str, directory: Path) -> tuple[Path, bytes, bytes]:
+def _self_signed(host: str, directory: Path, weak: bool = False) -> tuple[Path, bytes, bytes]:
+    """A certificate for `host`; `weak`: an RSA-1024 key, which OpenSSL 3 refuses to serve."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.x509.oid import NameOID
 
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = rsa.generate_private_key(65537, 1024) if weak else ec.generate_private_key(
+        ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
     now = datetime.datetime.now(datetime.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
@@ -281,7 +295,7 @@ def _self_signed(host: str, directory: Path) -> tuple[Path, bytes, bytes]:
     key_pem = key.private_bytes(serialization.Encoding.PEM,
                                 serialization.PrivateFormat.TraditionalOpenSSL,
                                 serialization.NoEncryption())
-    path = directory / f"{host}.crt"
+    path = directory / f"{host}-{weak}.crt"
     path.write_bytes(crt)
     return path, crt, key_pem
 
@@ -304,19 +318,38 @@ def test_tls_with_sni_and_a_bad_certificate(cluster: Cluster, ns: str, tmp_path:
                   ingress("tls", {"tls": [{"hosts": [host], "secretName": "cert"}], "rules": [
                       {"host": h, "http": {"paths": [path("/", "Prefix", "sa", 80)]}}
                       for h in (host, other)]}))
-    cluster.routes(host, "/s", (200, "a /s"))
+    cluster.served(ns, "tls")
     assert cluster.https(host, cafile, "/s") == (200, "a /s")
     with pytest.raises(ssl.SSLCertVerificationError):  # the default certificate, not ours
         cluster.https(other, cafile)
     certs = cluster.server.data_dir / "ingress" / "certs"
     assert [f.stat().st_mode & 0o777 for f in certs.iterdir()] == [0o600]
 
-    # A certificate nginx cannot load: the last good config keeps serving, with an Event.
-    cluster.apply(ns, tls_secret("cert", b"not a certificate", b"nor a key"))
-    wait_for("an InvalidConfiguration event", lambda: [
-        e for e in cluster.get("events", "-n", ns)["items"]
-        if e["reason"] == "InvalidConfiguration" and e["involvedObject"]["name"] == "tls"])
+    def event(reason: str) -> Callable[[], list[Any]]:
+        return lambda: [e for e in cluster.get("events", "-n", ns)["items"]
+                        if e["reason"] == reason and e["involvedObject"]["name"] == "tls"]
+
+    # A certificate nginx refuses: the last good config keeps serving, with an Event.
+    _, weak_crt, weak_key = _self_signed(host, tmp_path, weak=True)
+    cluster.replace(ns, tls_secret("cert", weak_crt, weak_key))
+    [e] = wait_for("an InvalidConfiguration event", event("InvalidConfiguration"))
+    assert "key too small" in e["message"] and e["type"] == "Warning"
     assert cluster.https(host, cafile, "/still") == (200, "a /still")
+
+    # No certificate at all: the host is served with the default one, with an Event.
+    cluster.replace(ns, tls_secret("cert", b"not a certificate", b"nor a key"))
+    [e] = wait_for("an InvalidCertificate event", event("InvalidCertificate"))
+    assert "holds no PEM certificate" in e["message"]
+    wait_for("the default certificate", lambda: _refused(cluster, host, cafile))
+    assert cluster.http(host, "/plain") == (200, "a /plain")
+
+
+def _refused(cluster: Cluster, host: str, cafile: Path) -> bool:
+    try:
+        cluster.https(host, cafile)
+    except ssl.SSLCertVerificationError:
+        return True
+    return False
 
 
 def test_updates_are_picked_up(cluster: Cluster, ns: str,

@@ -126,21 +126,36 @@ def test_default_backend_for_unmatched_hosts_and_paths() -> None:
     assert 'location "/" { proxy_pass http://default_web_80; }' in server_block(r.text, '"h"')
 
 
-def test_tls_secret_becomes_a_cert_file() -> None:
-    secret = {"metadata": {"namespace": "default", "name": "tls"}, "type": "kubernetes.io/tls",
-              "data": {"tls.crt": base64.b64encode(b"CERT").decode(),
-                       "tls.key": base64.b64encode(b"KEY").decode()}}
-    opaque = {**secret, "metadata": {"namespace": "default", "name": "opaque"},
-              "type": "Opaque"}
-    r = render([ing("a", [rule("s.test", ("/", "Prefix", backend("web", 80))),
-                          rule("o.test", ("/", "Prefix", backend("web", 80)))],
-                    tls=[{"hosts": ["s.test"], "secretName": "tls"},
-                         {"hosts": ["o.test"], "secretName": "opaque"}])],
-               SERVICES, SLICES, [secret, opaque], SETTINGS)
+def tls_secret(name: str, crt: bytes, key: bytes, type: str = "kubernetes.io/tls") -> Obj:
+    return {"metadata": {"namespace": "default", "name": name}, "type": type,
+            "data": {"tls.crt": base64.b64encode(crt).decode(),
+                     "tls.key": base64.b64encode(key).decode()}}
+
+
+def test_tls_secret_becomes_a_cert_file(tmp_path: Path) -> None:
+    default_certificate(tmp_path / "one.pem")
+    default_certificate(tmp_path / "two.pem")
+    one = (tmp_path / "one.pem").read_bytes().split(b"-----BEGIN PRIVATE KEY")
+    two = (tmp_path / "two.pem").read_bytes().split(b"-----BEGIN PRIVATE KEY")
+    crt, key = one[0], b"-----BEGIN PRIVATE KEY" + one[1]
+    secrets = [tls_secret("tls", crt, key), tls_secret("opaque", crt, key, type="Opaque"),
+               tls_secret("junk", b"CERT", b"KEY"),
+               tls_secret("mismatch", crt, b"-----BEGIN PRIVATE KEY" + two[1])]
+    hosts = ["s.test", "o.test", "j.test", "m.test"]
+    r = render([ing("a", [rule(h, ("/", "Prefix", backend("web", 80))) for h in hosts],
+                    tls=[{"hosts": [h], "secretName": s["metadata"]["name"]}
+                         for h, s in zip(hosts, secrets, strict=True)])],
+               SERVICES, SLICES, secrets, SETTINGS)
     [(name, pem)] = r.certs.items()
-    assert name.startswith("default-tls-") and pem == b"CERT\nKEY\n"
+    assert name.startswith("default-tls-") and pem == crt.rstrip(b"\n") + b"\n" + key
     assert f'ssl_certificate "certs/{name}";' in server_block(r.text, '"s.test"')
-    assert 'ssl_certificate "default.pem";' in server_block(r.text, '"o.test"')
+    for h in hosts[1:]:
+        assert 'ssl_certificate "default.pem";' in server_block(r.text, f'"{h}"')
+    problems = [msg for _, msg in r.problems]
+    assert len(problems) == 3
+    assert "default/opaque is not of type kubernetes.io/tls" in problems[0]
+    assert "default/junk holds no PEM certificate" in problems[1]
+    assert "default/mismatch holds a key that does not match" in problems[2]
 
 
 def test_strings_are_quoted() -> None:
