@@ -5,7 +5,8 @@ reached through selector-less Services with hand-written EndpointSlices.
 The server's nginx listens on free ports on 127.0.0.1; requests carry Host
 headers (and SNI for TLS). Skipped, with the reason, when nginx is not
 installed; in CI, as root after scripts/setup, it runs. At the end the server
-stops and its nginx (by the PID in its pid file) must be gone.
+stops and its nginx (by the PID in its pid file) must be gone; so must the
+nginx of a server killed with SIGKILL.
 """
 
 from __future__ import annotations
@@ -366,3 +367,19 @@ def test_updates_are_picked_up(cluster: Cluster, ns: str,
     cluster.routes(host, "/", (200, "b /"))
     cluster.server.kubectl("delete", "ingress", "u", "-n", ns)
     cluster.routes(host, "/", (404, ""))
+
+
+def test_nginx_ends_with_a_killed_server(tmp_path: Path) -> None:
+    server = Server(tmp_path / "server", extra_args=[
+        "--ingress", "--ingress-bind-address", "127.0.0.1", "--ingress-http-port",
+        str(free_port()), "--ingress-https-port", str(free_port()), "--disable-scheduler",
+        "--disable-controller-manager"]).start()
+    try:
+        pid = wait_for("nginx to start", lambda: nginx_pid(server.data_dir))
+    finally:
+        server.kill()  # SIGKILL: no chance to stop nginx itself
+    try:
+        wait_for("nginx to end with the server", lambda: not alive(pid), timeout=10)
+    finally:
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
