@@ -27,9 +27,11 @@ def add_flags(s: argparse.ArgumentParser) -> None:
     s.add_argument("--ingress", action="store_true",
                    help="run the Ingress controller (nginx) for IngressClass controller "
                         "pyk8s.io/ingress-nginx")
-    s.add_argument("--ingress-http-port", type=int, default=80)
-    s.add_argument("--ingress-https-port", type=int, default=443)
-    s.add_argument("--ingress-bind-address", default="0.0.0.0")
+    s.add_argument("--ingress-http-port", type=int, default=80, help="Ingress HTTP port")
+    s.add_argument("--ingress-https-port", type=int, default=443, help="Ingress HTTPS port")
+    s.add_argument("--ingress-bind-address", default="0.0.0.0",
+                   help="address the Ingress ports listen on, written to Ingress status "
+                        "unless 0.0.0.0")
 
 
 def components(args: argparse.Namespace) -> dict[str, Component]:

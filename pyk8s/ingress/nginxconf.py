@@ -268,7 +268,10 @@ def _text(settings: Settings, default: _Server, servers: dict[str, _Server],
         "  server_names_hash_bucket_size 128;",
         "  proxy_http_version 1.1;",
         "  proxy_set_header Host $host;",
-        "  proxy_set_header Connection \"\";",
+        # WebSockets and other upgrades pass through; other requests reuse upstream connections.
+        "  map $http_upgrade $connection_upgrade { default upgrade; \"\" \"\"; }",
+        "  proxy_set_header Upgrade $http_upgrade;",
+        "  proxy_set_header Connection $connection_upgrade;",
         "  proxy_set_header X-Real-IP $remote_addr;",
         "  proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "  proxy_set_header X-Forwarded-Proto $scheme;",
@@ -281,6 +284,7 @@ def _text(settings: Settings, default: _Server, servers: dict[str, _Server],
     for name, addresses in sorted(upstreams.items()):
         lines.append(f"  upstream {name} {{")
         lines.extend(f"    server {a};" for a in addresses)
+        lines.append("    keepalive 16;")
         lines.append("  }")
     lines += _server_lines(settings, default, None, False)
     for host in sorted(servers):

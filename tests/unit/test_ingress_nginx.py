@@ -83,7 +83,8 @@ def test_hosts_paths_and_upstreams() -> None:
     text = r.text
     assert "upstream default_web_80 {\n    server 10.0.0.1:9000;\n    server 10.0.0.2:9000;" \
         in text
-    assert "upstream default_api_81 {\n    server 10.0.0.3:9001;\n  }" in text  # not ready: out
+    assert "upstream default_api_81 {\n    server 10.0.0.3:9001;\n    keepalive 16;\n  }" \
+        in text  # not ready: left out
     block = server_block(text, '"web.test"')
     assert 'location = "/api" { proxy_pass http://default_api_81; }' in block
     assert 'location "/api/" { proxy_pass http://default_api_81; }' in block
