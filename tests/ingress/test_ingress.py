@@ -357,14 +357,20 @@ def test_updates_are_picked_up(cluster: Cluster, ns: str,
                                backends: tuple[Backend, Backend]) -> None:
     a, b = backends
     host = f"u.{ns}.test"
-    cluster.apply(ns, *service("s", {"one": (80, a.port), "two": (81, b.port)}),
-                  ingress("u", {"rules": [{"host": host, "http": {"paths": [
-                      path("/", "Prefix", "s", 80)]}}]}))
+    objs = service("s", {"one": (80, a.port), "two": (81, a.port)})
+    cluster.apply(ns, *objs, ingress("u", {"rules": [{"host": host, "http": {"paths": [
+        path("/", "Prefix", "s", 80)]}}]}))
     cluster.routes(host, "/", (200, "a /"))
+    # The endpoints move to another port: so does the upstream.
+    one = objs[1]
+    one["ports"][0]["port"] = b.port
+    cluster.apply(ns, one)
+    cluster.routes(host, "/", (200, "b /"))
+    # The Ingress names another Service port.
     cluster.server.kubectl("patch", "ingress", "u", "-n", ns, "--type=json", "-p", json.dumps(
         [{"op": "replace", "path": "/spec/rules/0/http/paths/0/backend/service/port/number",
           "value": 81}]))
-    cluster.routes(host, "/", (200, "b /"))
+    cluster.routes(host, "/", (200, "a /"))
     cluster.server.kubectl("delete", "ingress", "u", "-n", ns)
     cluster.routes(host, "/", (404, ""))
 
