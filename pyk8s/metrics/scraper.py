@@ -7,9 +7,9 @@ figures would mislead an autoscaler). Pods on simulated nodes take their
 usage from their annotations (`pyk8s.metrics.simulated`).
 
 CPU of a real container is `Δ usageCoreNanoSeconds / Δ time` between this
-scrape and the last one that saw the same container start time (measured
-by when the summaries arrived: theirs have a resolution of one second); a counter
-that went backwards (the container restarted) starts over. The result
+scrape and the last one that saw the same container (pod UID and name), the
+time measured by when the summaries arrived (theirs have a resolution of one
+second); a counter that went backwards (the container restarted) starts over. The result
 replaces the previous window whole: `nodes` and `pods` hold ready-made
 NodeMetrics and PodMetrics objects.
 """
@@ -139,7 +139,7 @@ class MetricsScraper:
                 continue
             containers, windows, latest = [], [], 0.0
             for c in entry.get("containers") or []:
-                key = f"{ref['namespace']}/{ref['name']}/{c['name']}/{c.get('startTime', '')}"
+                key = f"{ref.get('uid', '')}/{c['name']}"
                 rate = self._rate(key, c.get("cpu") or {}, now, samples)
                 if rate is None:
                     continue
