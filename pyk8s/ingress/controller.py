@@ -131,6 +131,8 @@ class IngressController:
             self._applied = new  # the same config; which Ingresses it serves may differ
         elif new.text != self._rejected:
             await self._apply(new, recorder)
+        elif not self.nginx.running and self._applied is not None:
+            await self.nginx.start()  # it exited: back, with the last good config
         await self._write_statuses()
 
     async def _apply(self, new: Rendered, recorder: EventRecorder) -> None:

@@ -159,8 +159,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         wait_for("nginx to answer", lambda: c.http("nothing.test")[0] == 404)
         yield c
     finally:
+        pid = nginx_pid(data_dir) or pid
         server.stop()
-        pid = pid or nginx_pid(data_dir)
         if pid is not None:
             still = alive(pid)
             if still:
@@ -373,6 +373,20 @@ def test_updates_are_picked_up(cluster: Cluster, ns: str,
     cluster.routes(host, "/", (200, "a /"))
     cluster.server.kubectl("delete", "ingress", "u", "-n", ns)
     cluster.routes(host, "/", (404, ""))
+
+
+def test_nginx_that_exits_is_started_again(cluster: Cluster, ns: str,
+                                           backends: tuple[Backend, Backend]) -> None:
+    a, _ = backends
+    cluster.apply(ns, *service("sa", {"http": (80, a.port)}), ingress("r", {"rules": [
+        {"host": f"r.{ns}.test", "http": {"paths": [path("/", "Prefix", "sa", 80)]}}]}))
+    cluster.served(ns, "r")
+    data_dir = cluster.server.data_dir
+    pid = nginx_pid(data_dir)
+    assert pid is not None
+    os.kill(pid, signal.SIGTERM)
+    wait_for("a new nginx", lambda: nginx_pid(data_dir) not in (None, pid))
+    cluster.routes(f"r.{ns}.test", "/", (200, "a /"))
 
 
 def test_nginx_ends_with_a_killed_server(tmp_path: Path) -> None:
