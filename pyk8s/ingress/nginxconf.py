@@ -22,7 +22,8 @@ files it refers to and the Ingresses it serves.
 - Backends: an `upstream` per Service port with the Service's usable
   endpoints (ready, else serving-terminating; `port.number` or `port.name`
   picks the Service port, whose name picks the EndpointSlice port). A
-  backend without endpoints, or a missing Service, answers 503.
+  backend without endpoints, a missing Service or a `resource` backend
+  answers 503.
 - TLS: a `kubernetes.io/tls` Secret in the Ingress's namespace, once its
   certificate and key are parsed and found to match, becomes one
   PEM file (certificate and key) named after its content, so a new
@@ -44,7 +45,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyk8s.proxy.serviceport import slice_endpoints, usable
+from pyk8s.proxy.serviceport import by_service, slice_endpoints, usable
 
 Obj = dict[str, Any]
 
@@ -133,10 +134,8 @@ class _Backends:
         return name
 
 
-def _proxy(upstream: str | None) -> list[str]:
-    if upstream is None:
-        return ["return 503;"]
-    return [f"proxy_pass http://{upstream};"]
+def _proxy(upstream: str | None) -> str:
+    return "return 503;" if upstream is None else f"proxy_pass http://{upstream};"
 
 
 @dataclass
@@ -173,8 +172,6 @@ def _pem(secret: Obj | None) -> tuple[bytes | None, str]:
 
 def render(ingresses: Iterable[Obj], services: Iterable[Obj], slices: Iterable[Obj],
            secrets: Iterable[Obj], settings: Settings) -> Rendered:
-    from pyk8s.proxy.serviceport import by_service
-
     by_svc: dict[str, list[Obj]] = {}
     for s in slices:
         for k in by_service(s):
@@ -247,7 +244,7 @@ def _server_lines(settings: Settings, srv: _Server, default_fallback: str | None
             locations[("", "/")] = default_fallback
     for (mod, path), up in locations.items():
         head = f"location {mod} {_q(path)}" if mod else f"location {_q(path)}"
-        lines.append(f"    {head} {{ {' '.join(_proxy(up))} }}")
+        lines.append(f"    {head} {{ {_proxy(up)} }}")
     if ("", "/") not in locations:
         lines.append("    location / { return 404; }")
     lines.append("  }")
