@@ -95,6 +95,12 @@ def test_kubectl_top_pods_and_nodes(kubeconfig: Path, namespace: str) -> None:
     assert [namespace, "a", "300m", "64Mi"] in everywhere
     assert top(kubeconfig, "pods", "-n", namespace, "-l", "app=b") == [["b", "500m", "64Mi"]]
 
+    table = kubectl(kubeconfig, "-n", namespace, "get", "podmetrics").stdout.splitlines()
+    assert table[0].split() == ["NAME", "CPU", "MEMORY", "WINDOW"]
+    assert table[2].split() == ["b", "500m", "64Mi", "1s"], table
+    assert kubectl(kubeconfig, "get", "nodemetrics").stdout.split()[:4] == [
+        "NAME", "CPU", "MEMORY", "WINDOW"]
+
     nodes = top(kubeconfig, "nodes")
     assert sorted(r[0] for r in nodes) == ["sim-node-0", "sim-node-1"]
     used = sum(int(r[1].removesuffix("m")) for r in nodes)

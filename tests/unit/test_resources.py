@@ -116,6 +116,8 @@ API_RESOURCES = [
     ("storage.k8s.io/v1", "storageclasses", "StorageClass", ("sc",), False, ()),
     ("apiextensions.k8s.io/v1", "customresourcedefinitions", "CustomResourceDefinition",
      ("crd", "crds"), False, ("api-extensions",)),
+    ("metrics.k8s.io/v1beta1", "nodes", "NodeMetrics", (), False, ()),
+    ("metrics.k8s.io/v1beta1", "pods", "PodMetrics", (), True, ()),
 ]
 
 

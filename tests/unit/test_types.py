@@ -317,7 +317,10 @@ def _client_model(s: Struct) -> Any:
     return None
 
 
-@pytest.mark.parametrize("s", [s for s in STRUCTS if not s.embedded], ids=lambda s: s.name)
+# The kubernetes client has no models for metrics.k8s.io (metrics-server's API).
+@pytest.mark.parametrize("s", [s for s in STRUCTS if not s.embedded
+                               and not s.name.startswith("io.k8s.metrics.")],
+                         ids=lambda s: s.name)
 def test_json_names_match_the_python_client(s: Struct) -> None:
     """Every member we declare exists, under the same JSON name, in the kubernetes client."""
     model = _client_model(s)

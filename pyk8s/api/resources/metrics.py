@@ -9,16 +9,27 @@ discovery (which `kubectl top` checks first), OpenAPI and the columns of
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pyk8s.api.resource import Obj, ResourceType
 from pyk8s.api.resources._common import column, dicts, mapping, text
+from pyk8s.api.resources._quantity import parse_quantity
 
 GROUP, VERSION = "metrics.k8s.io", "v1beta1"
 READ_ONLY = ("get", "list")
 
 
 def _pod_usage(pod: Obj, resource: str) -> str:
-    values = [text(c, "usage", resource) for c in dicts(pod, "containers")]
-    return ", ".join(v for v in values if v) or "0"
+    """The pod's total: millicores for cpu, the largest whole binary unit for memory."""
+    total = sum((parse_quantity(mapping(c, "usage").get(resource)) or Decimal(0)
+                 for c in dicts(pod, "containers")), Decimal(0))
+    if resource == "cpu":
+        return f"{int(total * 1000)}m"
+    size = int(total)
+    for unit, shift in (("Gi", 30), ("Mi", 20), ("Ki", 10)):
+        if size and size % (1 << shift) == 0:
+            return f"{size >> shift}{unit}"
+    return str(size)
 
 
 NODE_METRICS = ResourceType(
