@@ -9,7 +9,8 @@ AbleToScale / ScalingActive / ScalingLimited, lastScaleTime) and events
 (`SuccessfulRescale`, `FailedGetScale`, `FailedGetResourceMetric`, ...).
 
 Every HPA is synced each `--horizontal-pod-autoscaler-sync-period` (15 s), as
-Kubernetes does, and whenever it changes. One sync:
+Kubernetes does, when it is created and when its spec changes (not after the
+controller's own status writes). One sync:
 
 1. a target at 0 replicas is left alone (scaling disabled); one outside
    [minReplicas, maxReplicas] is brought inside without reading metrics;
@@ -292,11 +293,16 @@ class HorizontalPodAutoscalerController(Controller):
     def __init__(self, ctx: ControllerContext, recorder: EventRecorder) -> None:
         super().__init__(ctx, recorder)
         self.hpas = self.watch(ctx.informers.informer(HPA, "horizontalpodautoscalers"))
-        self.hpas.add_handlers(self.enqueue, lambda old, new: self.enqueue(new))
+        self.hpas.add_handlers(self.enqueue, self._updated)
         self.pods = self.watch(ctx.pods())
         self.histories: dict[str, History] = {}
         self.sync_period = ctx.options.hpa_sync_period
         self.downscale_window = ctx.options.hpa_downscale_stabilization
+
+    def _updated(self, old: Obj, new: Obj) -> None:
+        # Our own status writes come back here too; only a spec change is news.
+        if old["metadata"].get("generation") != new["metadata"].get("generation"):
+            self.enqueue(new)
 
     async def periodic(self) -> None:
         while True:
