@@ -95,10 +95,13 @@ class RequestContext:
         length = self.request.content_length
         if length is not None and length > MAX_BODY:
             raise errors.too_large()
-        body = await self.request.content.read(MAX_BODY + 1)
-        if len(body) > MAX_BODY:
-            raise errors.too_large()
-        return body
+        # read(n) returns what has arrived so far: keep reading to the end.
+        body = bytearray()
+        while chunk := await self.request.content.read(MAX_BODY + 1 - len(body)):
+            body += chunk
+            if len(body) > MAX_BODY:
+                raise errors.too_large()
+        return bytes(body)
 
     async def body(self, *, validate_fields: bool = False) -> Any:
         """The request body as a JSON value, checked by ?fieldValidation when asked."""
