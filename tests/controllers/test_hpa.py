@@ -156,3 +156,25 @@ def test_missing_target_and_zero_replicas(server: Server, namespace: str) -> Non
     active = eventually(lambda: condition(hpa(server, ns, "idle"), "ScalingActive"))
     assert (active["status"], active["reason"]) == ("False", "ScalingDisabled")
     assert hpa(server, ns, "idle")["status"]["desiredReplicas"] == 0
+
+
+def test_behavior_policy_limits_the_scale_up_rate(server: Server, namespace: str) -> None:
+    ns = namespace
+    server.kubectl("-n", ns, "create", "-f", "-", input=manifest(
+        workload("Deployment", "burst", cpu="1"),
+        {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+         "metadata": {"name": "burst"}, "spec": {
+             "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "burst"},
+             "maxReplicas": 10, "metrics": [{"type": "Resource", "resource": {
+                 "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}}],
+             "behavior": {"scaleUp": {"policies": [
+                 {"type": "Pods", "value": 1, "periodSeconds": 600}]}}}}))
+    # 200 % of a 50 % target asks for 4 pods; the policy allows one more per 10 minutes.
+    limited = eventually(lambda: (c := condition(hpa(server, ns, "burst"), "ScalingLimited"))
+                         .get("reason") == "ScaleUpLimit" and c)
+    assert limited["status"] == "True"
+    got = hpa(server, ns, "burst")
+    assert got["status"]["desiredReplicas"] == 2
+    assert got["spec"]["behavior"]["scaleUp"]["selectPolicy"] == "Max"  # defaulted
+    assert rescales(server, ns) == [
+        "New size: 2; reason: cpu resource utilization (percentage of request) above target"]
