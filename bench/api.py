@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.support import Etcd, Server  # noqa: E402
+from tests.support import API_ONLY, Etcd, Server  # noqa: E402
 
 NAMESPACE = "bench"
 CREATES = 2000  # creates per throughput measurement
@@ -412,7 +412,9 @@ def run_backend(backend: str, args: argparse.Namespace) -> Figures:
                 etcd = Etcd(base / "etcd")
                 etcd.start()
                 endpoint = etcd.endpoint
-            server = Server(base / "server", endpoint)
+            # The API server alone: no scheduler or controller answers the
+            # pods with writes (and events) of its own.
+            server = Server(base / "server", endpoint, extra_args=API_ONLY)
             log(f"{backend}: starting server on port {server.port}")
             server.start()
             run(measure(server, etcd, args, fig, base / "client"))
