@@ -606,7 +606,9 @@ PKG.struct("Volume", "A named volume that containers of the pod can mount.", [
           inline=True),
 ])
 
-PKG.struct("Container", "One application container of a pod.", [
+# Kubernetes declares these members twice, with the same numbers: in
+# Container and in EphemeralContainerCommon (inlined into EphemeralContainer).
+_CONTAINER_FIELDS = [
     Field("name", STRING, 1, "Container name, unique within the pod (a DNS label).",
           required=True),
     Field("image", STRING, 2, "Container image reference."),
@@ -654,7 +656,9 @@ PKG.struct("Container", "One application container of a pod.", [
     Field("stdin", BOOLEAN, 16, "Keep a stdin buffer open for the container."),
     Field("stdinOnce", BOOLEAN, 17, "Close stdin after the first attached client disconnects."),
     Field("tty", BOOLEAN, 18, "Allocate a TTY; needs stdin."),
-])
+]
+
+PKG.struct("Container", "One application container of a pod.", _CONTAINER_FIELDS)
 
 PKG.struct("EphemeralContainer", "A debugging container added to a running pod.", [
     Field("ephemeralContainerCommon", _ref("EphemeralContainerCommon"), 1,
@@ -1135,55 +1139,8 @@ PKG.struct("SecurityContext", "Security settings of one container.", [
     Field("appArmorProfile", _ref("AppArmorProfile"), 12, "AppArmor profile of the container."),
 ])
 
-PKG.struct("EphemeralContainerCommon", "The settings of an ephemeral container.", [
-    Field("name", STRING, 1, "Container name, unique within the pod (a DNS label).",
-          required=True),
-    Field("image", STRING, 2, "Container image reference."),
-    Field("command", ListOf(STRING, "atomic"), 3,
-          "Entrypoint; replaces the image's ENTRYPOINT; $(VAR) references are expanded."),
-    Field("args", ListOf(STRING, "atomic"), 4,
-          "Arguments to the entrypoint; replace the image's CMD; $(VAR) references are expanded."),
-    Field("workingDir", STRING, 5, "Working directory; the image's default when empty."),
-    Field("ports", ListOf(_ref("ContainerPort"), "map", ("containerPort", "protocol")), 6,
-          "Ports the container exposes; informational, but names are used by services.",
-          strategy="merge", merge_key="containerPort"),
-    Field("envFrom", ListOf(_ref("EnvFromSource"), "atomic"), 19,
-          "Sources whose keys all become environment variables."),
-    Field("env", ListOf(_ref("EnvVar"), "map", ("name",)), 7, "Environment variables to set.",
-          strategy="merge", merge_key="name"),
-    Field("resources", _ref("ResourceRequirements"), 8,
-          "Compute resources the container requests and is limited to."),
-    Field("resizePolicy", ListOf(_ref("ContainerResizePolicy"), "atomic"), 23,
-          "Whether changing each resource in place restarts the container."),
-    Field("restartPolicy", STRING, 24,
-          "Per-container restart policy; only Always, for sidecar init containers.",
-          enum=("Always",), keep_zero=True),
-    Field("volumeMounts", ListOf(_ref("VolumeMount"), "map", ("mountPath",)), 9,
-          "Pod volumes to mount into the container's filesystem.", strategy="merge",
-          merge_key="mountPath"),
-    Field("volumeDevices", ListOf(_ref("VolumeDevice"), "map", ("devicePath",)), 21,
-          "Block devices from pod volumes to expose to the container.", strategy="merge",
-          merge_key="devicePath"),
-    Field("livenessProbe", _ref("Probe"), 10, "Probe whose failure restarts the container."),
-    Field("readinessProbe", _ref("Probe"), 11,
-          "Probe whose failure takes the container out of service endpoints."),
-    Field("startupProbe", _ref("Probe"), 22,
-          "Probe that must succeed before the other probes start."),
-    Field("lifecycle", _ref("Lifecycle"), 12,
-          "Actions to run right after start and right before stop."),
-    Field("terminationMessagePath", STRING, 13,
-          "File whose content becomes the termination message."),
-    Field("terminationMessagePolicy", STRING, 20,
-          "How the termination message is filled: File or FallbackToLogsOnError.",
-          enum=("File", "FallbackToLogsOnError")),
-    Field("imagePullPolicy", STRING, 14, "When to pull the image: Always, Never or IfNotPresent.",
-          enum=("Always", "Never", "IfNotPresent")),
-    Field("securityContext", _ref("SecurityContext"), 15,
-          "Container security settings; they override the pod's."),
-    Field("stdin", BOOLEAN, 16, "Keep a stdin buffer open for the container."),
-    Field("stdinOnce", BOOLEAN, 17, "Close stdin after the first attached client disconnects."),
-    Field("tty", BOOLEAN, 18, "Allocate a TTY; needs stdin."),
-], embedded=True)
+PKG.struct("EphemeralContainerCommon", "The settings of an ephemeral container.",
+           _CONTAINER_FIELDS, embedded=True)
 
 PKG.struct("SELinuxOptions", "An SELinux context.", [
     Field("user", STRING, 1, "SELinux user."),
