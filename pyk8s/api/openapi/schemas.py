@@ -227,6 +227,29 @@ def custom_resource_name(r: ResourceType, kind: str = "") -> str:
     return f"{group}.{r.version}.{kind or r.kind}"
 
 
+def add_kind_schemas(r: ResourceType, declared: set[str], dialect: Dialect,
+                     roots: list[str], own: dict[str, Obj]) -> None:
+    """What a resource's kind and list need in a document, v2 or v3 alike.
+
+    Declared built-in definitions go to `roots` (the document pulls in their
+    closure); a custom resource's schema, or an open object for a kind with
+    no declaration, goes to `own` under the kind's definition name.
+    """
+    kind, kind_list = schema_of(r), list_schema_of(r)
+    if r.openapi_schema is not None:
+        own[kind] = custom_resource(r, dialect)
+        own[kind_list] = custom_resource_list(r, dialect)
+        roots += [OBJECT_META, LIST_META]
+        return
+    for name, k in ((kind, r.kind), (kind_list, r.list_kind)):
+        if k == r.list_kind and "list" not in r.verbs:
+            continue
+        if name in declared:
+            roots.append(name)
+        else:
+            own[name] = open_kind(r, k)
+
+
 def custom_resource(r: ResourceType, dialect: Dialect) -> Obj:
     """A custom resource's schema: its openAPIV3Schema plus apiVersion, kind, metadata."""
     schema: Obj = copy.deepcopy(r.openapi_schema or {})

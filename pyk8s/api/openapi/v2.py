@@ -74,19 +74,7 @@ def document(resources: list[ResourceType]) -> Obj:
             doc_paths[item.path] = entry
         if "scale" in r.subresources:
             roots.append(paths.SCALE_SCHEMA)
-        kind, kind_list = schemas.schema_of(r), schemas.list_schema_of(r)
-        if r.openapi_schema is not None:
-            own[kind] = schemas.custom_resource(r, "v2")
-            own[kind_list] = schemas.custom_resource_list(r, "v2")
-            roots += [schemas.OBJECT_META, schemas.LIST_META]
-            continue
-        for name, k in ((kind, r.kind), (kind_list, r.list_kind)):
-            if k == r.list_kind and "list" not in r.verbs:
-                continue
-            if name in names:
-                roots.append(name)
-            else:
-                own[name] = schemas.open_kind(r, k)
+        schemas.add_kind_schemas(r, names, "v2", roots, own)
     definitions = {name: schemas.definition(name, "v2") for name in schemas.closure(roots)}
     definitions.update(own)
     return {

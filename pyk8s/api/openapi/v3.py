@@ -80,19 +80,7 @@ def document(resources: list[ResourceType], group: str, version: str) -> Obj:
             doc_paths[item.path] = entry
         if "scale" in r.subresources:
             builtin_roots.append(paths.SCALE_SCHEMA)
-        kind, kind_list = schemas.schema_of(r), schemas.list_schema_of(r)
-        if r.openapi_schema is not None:
-            own[kind] = schemas.custom_resource(r, "v3")
-            own[kind_list] = schemas.custom_resource_list(r, "v3")
-            builtin_roots += [schemas.OBJECT_META, schemas.LIST_META]
-            continue
-        for name, k in ((kind, r.kind), (kind_list, r.list_kind)):
-            if k == r.list_kind and "list" not in r.verbs:
-                continue
-            if name in names:
-                builtin_roots.append(name)
-            else:
-                own[name] = schemas.open_kind(r, k)
+        schemas.add_kind_schemas(r, names, "v3", builtin_roots, own)
     components = {name: schemas.definition(name, "v3")
                   for name in schemas.closure(builtin_roots)}
     components.update(own)
